@@ -1,0 +1,3 @@
+from rlvr_audit.cli import run
+
+run()

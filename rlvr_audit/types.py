@@ -1,0 +1,87 @@
+"""Plain data types shared by every layer (no heavy imports here)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["correct", "incorrect", "no_answer", "timeout", "error"]
+STATUSES: tuple[Status, ...] = ("correct", "incorrect", "no_answer", "timeout", "error")
+
+
+def stable_hash(obj: Any, length: int = 16) -> str:
+    """Hex digest of a JSON-serialisable object, independent of dict order."""
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One benchmark item. `answer` is the gold answer string as the benchmark stores it;
+    `solution` the worked solution when the benchmark has one (some profiles take their
+    gold from it)."""
+
+    id: str
+    question: str
+    answer: str
+    solution: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Generation settings. `n` samples per problem; `seed` makes sampling repeatable."""
+
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 3072
+    n: int = 1
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def key(self) -> str:
+        return stable_hash(self.to_dict())
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One completion for (problem, template, sample index)."""
+
+    problem_id: str
+    template: str
+    sample: int
+    completion: str
+    finish_reason: str | None = None  # "stop" | "length" | None when unknown
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A profile's verdict on one completion.
+
+    `extracted` is the answer the profile pulled out (None when it found none);
+    `detail` carries the reason for `timeout`/`error`. Accuracy counts only `correct`;
+    summaries count every other status separately, nothing is folded silently.
+    """
+
+    profile: str
+    version: str
+    status: Status
+    extracted: str | None = None
+    detail: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
