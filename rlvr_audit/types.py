@@ -85,3 +85,31 @@ class Grade:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A rendered prompt, ready for a backend.
+
+    `raw`: `text` is sent as is (to a completions endpoint). `chat`: `messages` are
+    (role, content) pairs rendered by the backend with the model's chat template (or sent
+    to a chat endpoint). `prefill` is the start of the assistant's response, appended
+    after rendering; it is part of the prompt, not of the completion.
+    """
+
+    kind: Literal["chat", "raw"]
+    text: str | None = None
+    messages: tuple[tuple[str, str], ...] | None = None
+    prefill: str = ""
+    stop: tuple[str, ...] = ()
+    include_stop: bool = False  # keep the matched stop string at the end of the completion
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a backend returns for one sample of one prompt."""
+
+    text: str
+    finish_reason: str | None = None  # "stop" | "length"
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
