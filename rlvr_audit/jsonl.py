@@ -1,0 +1,93 @@
+"""Append-only JSON Lines files that survive kill -9.
+
+A writer appends one complete line per record and flushes; a reader tolerates a truncated
+last line (the record in flight when the process died). Before appending to a file whose
+last line is truncated, the partial line is cut off so the next record starts cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Records of a JSONL file; a truncated or corrupt *last* line is skipped silently,
+    a corrupt line elsewhere raises ValueError naming the line."""
+    path = Path(path)
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        lines = fh.read().split(b"\n")
+    last = len(lines) - 1
+    for number, raw in enumerate(lines):
+        if not raw.strip():
+            continue
+        try:
+            yield json.loads(raw)
+        except json.JSONDecodeError as exc:
+            if number == last:  # no trailing newline: the write in flight when killed
+                return
+            raise ValueError(f"{path}: line {number + 1} is not valid JSON ({exc})") from exc
+
+
+def repair_tail(path: str | Path) -> None:
+    """Cut a partial last line (no trailing newline) so appends start on a fresh line."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as fh:
+        fh.seek(-1, os.SEEK_END)
+        if fh.read(1) == b"\n":
+            return
+        fh.seek(0)
+        data = fh.read()
+        cut = data.rfind(b"\n") + 1  # 0 when the only line is partial
+        fh.truncate(cut)
+
+
+class JsonlAppender:
+    """Appends records as complete lines; `flush()` pushes them to the OS (and disk)."""
+
+    def __init__(self, path: str | Path, *, fsync: bool = True):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        repair_tail(self.path)
+        self._fh = self.path.open("a", encoding="utf-8")
+        self._fsync = fsync
+
+    def write(self, record: dict[str, Any]) -> None:
+        # One write call per line keeps a record whole unless the process dies mid-call.
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def write_many(self, records: Iterable[dict[str, Any]]) -> None:
+        for record in records:
+            self.write(record)
+        self.flush()
+
+    def flush(self) -> None:
+        self._fh.flush()
+        if self._fsync:
+            os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self.flush()
+            self._fh.close()
+
+    def __enter__(self) -> JsonlAppender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_json_atomic(path: str | Path, obj: Any) -> None:
+    """Write JSON via a temp file + rename, so readers never see half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
