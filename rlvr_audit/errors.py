@@ -21,6 +21,9 @@ class AuditError(Exception):
             text += f"; {self.fix}"
         return " ".join(text.split())
 
+    def __str__(self) -> str:
+        return self.one_line()
+
 
 class GateFailure(AuditError):
     """A CI gate (--fail-if-...) tripped: exit code 1, reason on one line."""
