@@ -16,7 +16,7 @@ class AuditError(Exception):
         self.exit_code = exit_code
 
     def one_line(self) -> str:
-        text = self.message.rstrip(".")
+        text = self.message.strip().rstrip(".")
         if self.fix:
             text += f"; {self.fix}"
         return " ".join(text.split())

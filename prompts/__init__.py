@@ -1,0 +1,1 @@
+"""Built-in prompt templates (data files), shipped as rlvr_audit.prompts."""
