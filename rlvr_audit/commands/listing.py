@@ -50,6 +50,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(title=kind.value, show_lines=False)
@@ -57,5 +58,5 @@ def register(app: typer.Typer) -> None:
         for col in columns:
             table.add_column(col, overflow="fold")
         for row in rows:
-            table.add_row(*(str(row.get(c, "")) for c in columns))
+            table.add_row(*(escape(str(row.get(c, ""))) for c in columns))
         Console().print(table)
