@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from rlvr_audit.grading.qwen_norm import qwen_strip_string
+
 __all__ = [
     "last_boxed_only_string",
     "remove_boxed",
@@ -126,8 +128,6 @@ def qwen_postprocess(pred: str) -> str:
 
 def qwen_extract_answer(text: str) -> str:
     """Qwen `extract_answer(text, "math")`: steps 1-9 (one strip_string, units removed)."""
-    from rlvr_audit.grading.qwen_norm import qwen_strip_string
-
     raw = qwen_extract_raw(text)
     if raw is None:
         return ""
@@ -148,4 +148,4 @@ def choice_answer_clean(pred: str, letters: str = "ABCDE") -> str:
     found = re.findall(r"\b([" + letters + r"])\b", pred.upper())
     if found:
         return found[-1]
-    return pred.strip().strip(".")
+    return pred.strip().strip(".").rstrip(".").rstrip("/")
