@@ -275,9 +275,11 @@ class Run:
         return counts
 
     # -- writing ------------------------------------------------------------
-    def generation_writer(self) -> JsonlAppender:
+    def generation_writer(self, *, fsync: bool = True) -> JsonlAppender:
+        """`fsync=False`: each flush only hands lines to the OS, which is enough to survive
+        kill -9 (the caller syncs to disk at its own pace)."""
         self._generations = None
-        return JsonlAppender(self.path / "generations.jsonl")
+        return JsonlAppender(self.path / "generations.jsonl", fsync=fsync)
 
     def grade_writer(self, profile: str) -> JsonlAppender:
         return JsonlAppender(self.path / "grades" / f"{profile}.jsonl")
