@@ -225,7 +225,7 @@ def run_baseline(
     def load_backend():
         from rlvr_audit.backends import get_backend
 
-        backend = get_backend(backend_name, spec.model, **options)
+        backend = get_backend(backend_name, spec.model, revision=spec.revision, **options)
         info = backend.info()
         run.update_manifest(
             backend={**info, "name": backend_name, "options": recorded_options(options),
