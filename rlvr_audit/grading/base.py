@@ -47,6 +47,7 @@ class Profile:
     harness: str = ""  # the public harness whose verdicts this reproduces
     description: str = ""  # one line
     version: str = "1"  # bump when a verdict can change
+    notes: str = ""  # where verdicts may differ from the original (library versions, guards)
 
     def prepare_gold(self, answer: str, solution: str | None = None) -> str:
         return answer

@@ -7,6 +7,7 @@ from rlvr_audit.grading.profiles import list_profiles
 
 def describe_profiles() -> list[dict]:
     return [
-        {"name": p.name, "version": p.version, "harness": p.harness, "description": p.description}
+        {"name": p.name, "version": p.version, "harness": p.harness, "description": p.description,
+         "notes": p.notes}
         for p in list_profiles()
     ]
