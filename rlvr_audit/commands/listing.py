@@ -54,7 +54,8 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         table = Table(title=kind.value, show_lines=False)
-        columns = list(rows[0]) if rows else ["name"]
+        # Long free text (profile notes) stays in --json; the table keeps one line a row.
+        columns = [c for c in rows[0] if c != "notes"] if rows else ["name"]
         for col in columns:
             table.add_column(col, overflow="fold")
         for row in rows:
