@@ -1,3 +1,4 @@
 from rlvr_audit.cli import run
 
-run()
+if __name__ == "__main__":  # grading workers import __main__ under another name
+    run()
