@@ -110,7 +110,15 @@ def write_table(table: TableData, path: str | Path) -> Path:
     return path
 
 
-def print_table(table: TableData) -> None:
+def print_table(table: Any) -> None:
+    """Print a TableData (or any rich renderable). When stdout is not a terminal (a pipe, a
+    CI log), print as wide as the table needs instead of rich's 80 columns, so headers and
+    names are never wrapped or cut."""
     from rich.console import Console
 
-    Console().print(table.to_rich())
+    rendered = table.to_rich() if isinstance(table, TableData) else table
+    console = Console()
+    if not console.is_terminal:
+        width = Console(width=10_000, file=io.StringIO()).measure(rendered).maximum
+        console = Console(width=max(80, width))
+    console.print(rendered)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from rlvr_audit.cli import main
 from rlvr_audit.types import Sampling

@@ -43,21 +43,6 @@ def _scalar(raw: str) -> Any:
     return raw
 
 
-def show_table(table: Any) -> None:
-    """Print a rich table; when stdout is not a terminal (a pipe, a log file), as wide as
-    the table needs instead of rich's 80 columns, so names are never cut."""
-    from rich.console import Console
-
-    console = Console()
-    rendered = table.to_rich()
-    if not console.is_terminal:
-        import io
-
-        width = Console(width=10_000, file=io.StringIO()).measure(rendered).maximum
-        console = Console(width=max(80, width))
-    console.print(rendered)
-
-
 def _write_as(table: Any, path: Path, suffix: str) -> None:
     """Write `table` in the format the option names, whatever the file is called."""
     render = {".md": table.to_markdown, ".tex": table.to_latex, ".csv": table.to_csv}[suffix]
@@ -152,9 +137,11 @@ def register(app: typer.Typer) -> None:
                                      "completion_tokens": counted.completion_tokens}
             typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
             return
-        show_table(grid.table(compact=True))
+        from rlvr_audit.report import print_table
+
+        print_table(grid.table(compact=True))
         if grid.samples > 1:
-            show_table(grid.sampling_table())
+            print_table(grid.sampling_table())
         generated = (f"generated {counted.prompts} prompts ({counted.completion_tokens} tokens) this time"
                      if counted is not None else "")
         typer.echo(f"run: {run.path}" + (f"  ({generated})" if generated else ""))

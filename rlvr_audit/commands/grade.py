@@ -242,9 +242,11 @@ def register(app: typer.Typer) -> None:
             return
         from rich.console import Console
 
+        from rlvr_audit.report import print_table
+
         console = Console()
-        console.print(acc.to_rich())
-        console.print(health.to_rich())
+        print_table(acc)
+        print_table(health)
         hit = f", {stats.cache_hits} cached verdicts" if stats.cache_hits else ""
         console.print(f"[dim]{stats.items} items x {stats.profiles} profiles in {stats.wall_s:.1f} s "
                       f"({stats.judged} judged{hit})[/]", highlight=False)

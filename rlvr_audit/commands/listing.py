@@ -49,9 +49,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
-        from rich.console import Console
         from rich.markup import escape
         from rich.table import Table
+
+        from rlvr_audit.report import print_table
 
         table = Table(title=kind.value, show_lines=False)
         # Long free text (profile notes) stays in --json; the table keeps one line a row.
@@ -60,4 +61,4 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(*(escape(str(row.get(c, ""))) for c in columns))
-        Console().print(table)
+        print_table(table)
