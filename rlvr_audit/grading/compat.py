@@ -27,3 +27,14 @@ def ensure_latex2sympy_compat() -> None:
     atom = getattr(parser_411.PSParser, "AtomContext", None)
     if atom is not None and not hasattr(atom, "FUNC_GAMMA"):
         atom.FUNC_GAMMA = lambda self, i=None: None
+
+
+def silence_math_verify_timeout_warning() -> None:
+    """math-verify warns (once per process, so once per grading worker) that its timeouts
+    are off; here that is deliberate: the pool times items out from outside."""
+    import math_verify.grader as mv_grader
+    import math_verify.parser as mv_parser
+
+    for module in (mv_grader, mv_parser):
+        if hasattr(module, "TIMEOUT_WARNING_SHOWN"):
+            module.TIMEOUT_WARNING_SHOWN = True

@@ -10,7 +10,7 @@ from itertools import islice, zip_longest
 
 from rlvr_audit.grading.base import Extraction, Profile
 from rlvr_audit.grading.compare import grade_answer_sympy
-from rlvr_audit.grading.compat import ensure_latex2sympy_compat
+from rlvr_audit.grading.compat import ensure_latex2sympy_compat, silence_math_verify_timeout_warning
 from rlvr_audit.grading.hendrycks import last_box
 from rlvr_audit.grading.normalize import prm_normalize, r1z_mathd_normalize
 from rlvr_audit.grading.safety import is_bounded_size
@@ -57,17 +57,6 @@ def is_repetitive(s: str) -> bool:
     return total * 2 / (n * (n + 1)) > 0.2
 
 
-def _silence_timeout_warning() -> None:
-    """math-verify warns (once per process, so once per grading worker) that timeouts are
-    off; here that is deliberate: the pool times items out from outside."""
-    import math_verify.grader as mv_grader
-    import math_verify.parser as mv_parser
-
-    for module in (mv_grader, mv_parser):
-        if hasattr(module, "TIMEOUT_WARNING_SHOWN"):
-            module.TIMEOUT_WARNING_SHOWN = True
-
-
 def is_latex_equal(given: str, gt: str) -> bool:
     """The fast=False math-verify check (no in-process timeout)."""
     try:
@@ -83,7 +72,7 @@ def is_latex_equal(given: str, gt: str) -> bool:
         from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
         ensure_latex2sympy_compat()
-        _silence_timeout_warning()
+        silence_math_verify_timeout_warning()
 
         if "$" not in given:
             given = f"${given}$"
