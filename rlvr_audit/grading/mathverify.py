@@ -2,8 +2,8 @@
 both on the installed math-verify library (GRADERS.md §3).
 
 The library's `parse` is one step; the profile interface wants two (extract, then a
-cacheable judge). `extract` replays `parse`'s search loop with the library's own regexes and
-`extract_match`, stops at the first candidate that parses, and records that candidate's
+cacheable judge). `extract` replays `parse`'s search loop with the library's own regexes
+(plus match-preserving lookaheads, see `guarded`) and `extract_match`, stops at the first candidate that parses, and records that candidate's
 regex groups (plus `parse`'s first-match fallback string) as JSON. `judge` rebuilds the
 same sympy object from those groups with the same library call, so
 `judge(extract(c), prepare_gold(a, s))` equals `verify(parse(gold), parse(c))` by
@@ -15,13 +15,14 @@ Timeouts are left to the grading pool (`parsing_timeout=None`, `timeout_seconds=
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
 from rlvr_audit.grading.base import Extraction, Profile
-from rlvr_audit.grading.compat import ensure_latex2sympy_compat
+from rlvr_audit.grading.compat import ensure_latex2sympy_compat, silence_math_verify_timeout_warning
 from rlvr_audit.grading.minerva import is_too_big
 
 
@@ -59,21 +60,68 @@ def configs(kind: str) -> tuple:
     return _CONFIGS[kind]
 
 
+# The library's LaTeX environment patterns read `<open>(?P<..latexX>C*?\\boxed{C+?}C*?)<close>`.
+# When <close> never comes (e.g. one stray `$` before 1,000 `\boxed{}`), Python's
+# backtracking tries every (prefix, box, end) split before failing: cubic, minutes of CPU.
+# Each content class C is a per-character test that cannot step over its own closing
+# delimiter, so the only possible close is where a possessive C-scan stops. A lookahead
+# asserting that close exists is therefore implied by every match: inserted right after
+# the opening delimiter it changes no match, span or group (it captures nothing), and
+# makes a hopeless start fail after one linear scan. Keys: the group-name suffix.
+_CLOSE_GUARDS: dict[str, str] = {
+    "latexDisplayDollar": r"(?=(?:[^$]|\$(?!\$))*+(?<!\\)\$\$)",
+    "latexDisplayBracket": r"(?=(?:[^\\]|\\(?!\]))*+(?<!\\)\\\])",
+    "latexInlineDollar": r"(?=(?:\\[$]|[^\n$])*+(?<!\\)\$)",
+    "latexInlineParenthesis": r"(?=(?:[^\\\n]|\\(?!\)))*+(?<!\\)\\\))",
+    "latexInlineBracket": r"(?=[^\n\]\[]*+\]\s)",
+}
+# The guards are proven for exactly this (opening delimiter, content class) in the source.
+_SHAPES: dict[str, tuple[str, str]] = {
+    "latexDisplayDollar": (r"(?<!\\)\$\$", r"(?:[^$]|\$(?!\$))"),
+    "latexDisplayBracket": (r"(?<!\\)\\\[", r"(?:[^\\]|\\(?!\]))"),
+    "latexInlineDollar": (r"(?<!\\|\d)\$", r"(?:\\[$]|[^\n$])"),
+    "latexInlineParenthesis": (r"(?<!\\)\\\(", r"(?:[^\\\n]|\\(?!\)))"),
+    "latexInlineBracket": (r"\s\[", r"[^\n\]\[]"),
+}
+_GROUP_OPEN = re.compile(r"\(\?P<(\w*?)(" + "|".join(_CLOSE_GUARDS) + r")>")
+
+
+def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` with a close-exists lookahead after each LaTeX environment opener (see
+    `_CLOSE_GUARDS`); same matches, linear failure. Raises if the library's source is not
+    the shape the guards were proven for (e.g. a new math-verify version)."""
+    source = pattern.pattern
+    pieces: list[str] = []
+    last = 0
+    for found in _GROUP_OPEN.finditer(source):
+        suffix = found.group(2)
+        opener, content = _SHAPES[suffix]
+        if not (
+            source[: found.start()].endswith(opener) and source.startswith(content, found.end())
+        ):
+            raise RuntimeError(f"math-verify regex changed near group {found.group(0)!r}")
+        pieces += [source[last : found.start()], _CLOSE_GUARDS[suffix]]
+        last = found.start()
+    pieces.append(source[last:])
+    return re.compile("".join(pieces), pattern.flags)
+
+
 @lru_cache(maxsize=None)
-def _regexes(kind: str) -> list[tuple[Any, int, int]]:
-    """(pattern, config index, priority), sorted by priority as `parse` groups them."""
+def _regexes(kind: str, fast: bool = True) -> list[tuple[Any, int, int]]:
+    """(pattern, config index, priority), sorted by priority as `parse` groups them;
+    `fast` swaps in the `guarded` patterns (`fast=False`: the library's own, for tests)."""
     from math_verify.parser import get_extraction_regexes
 
     found = get_extraction_regexes(configs(kind))
     rows = [
-        (pattern, index, priority)
+        (guarded(pattern) if fast else pattern, index, priority)
         for index, (patterns, _config) in enumerate(found)
         for pattern, priority in patterns
     ]
     return sorted(rows, key=lambda row: row[2])  # stable, as the library's sorted()
 
 
-def _search(text: str, kind: str) -> tuple[dict | None, str | None]:
+def _search(text: str, kind: str, fast: bool = True) -> tuple[dict | None, str | None]:
     """Replay of the library's `extract_target_from_pred` (fallback `first_match`,
     extraction `any_match`): returns (the first candidate that parses, as
     {"c": config index, "g": groups}, or None; the first fallback string, or None)."""
@@ -81,7 +129,7 @@ def _search(text: str, kind: str) -> tuple[dict | None, str | None]:
 
     kind_configs = configs(kind)
     fallback: str | None = None
-    for _priority, group in groupby(_regexes(kind), key=lambda row: row[2]):
+    for _priority, group in groupby(_regexes(kind, fast), key=lambda row: row[2]):
         matches = [
             (match, index) for pattern, index, _ in group for match in pattern.finditer(text)
         ]
@@ -168,12 +216,15 @@ def _judge(extracted: str | None, gold: str, pred_kind: str, gold_kind: str, rou
 # latex2sympy2_extended 1.11's ANTLR-4.11 parser (4.11 is pinned for sympy's parse_latex)
 # crashes on percentages; the shim restores the 4.13 behaviour, so verdicts match GRADERS.md.
 ensure_latex2sympy_compat()
+silence_math_verify_timeout_warning()  # the pool times items out from outside
 
 _PERCENT_NOTE = (
     "Percentages parse as value/100 (a shim fixes latex2sympy2_extended 1.11's ANTLR-4.11 "
     "parser, which otherwise drops them): gold 0.25 vs \\boxed{25\\%} is True, as with 0.8.0. "
-    "Rare completions with hundreds of \\boxed{} make the extraction regexes run for "
-    "minutes; the library's 5 s limit would return no answer, the pool reports timeout."
+    "Rare completions with hundreds of \\boxed{} after an unclosed $, \\[ or \\( make the "
+    "library's regexes backtrack for minutes (its 5 s limit then returns no answer: False); "
+    "here lookaheads that change no match let the same search finish in milliseconds, so "
+    "such a completion gets the answer the library would find given unlimited time."
 )
 
 
