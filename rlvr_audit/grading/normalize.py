@@ -206,7 +206,13 @@ def str_is_int(x: str) -> bool:
 
 
 def _latex_to_text(expr: str) -> str:
+    import logging
+
     from pylatexenc import latex2text
+
+    # pylatexenc logs a warning for every malformed macro in model text; the verdict
+    # already accounts for it (the original ignores them too).
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
     expr = expr.replace("\\tfrac", "\\frac").replace("\\dfrac", "\\frac")
     expr = expr.replace("\\frac", " \\frac")  # keeps mixed numbers apart
