@@ -1,8 +1,8 @@
 """qwen25-math against the Qwen2.5-Math harness's own verdicts on real completions.
 
-Each record carries `harness_verdict` / `harness_pred`. Judging runs in worker processes
-with a per-item time limit (sympy can hang); unique (extraction, gold) pairs are judged
-once. Disagreements are printed with what each side saw (see docs/grading-fidelity.md)."""
+Each record carries `harness_verdict` / `harness_pred`. Grading goes through the
+production pool (worker processes, per-item time limit, unique (extraction, gold) pairs
+judged once). Disagreements are printed with what each side saw (see docs/grading-fidelity.md)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import json
 import time
 
 import pytest
-from grading_runner import judge_many
 
-from rlvr_audit.grading.profiles import get_profile
+from rlvr_audit.grading.base import GradeRequest
+from rlvr_audit.grading.pool import grade_many
 
 MIN_AGREEMENT = 0.998
 FILE_1P5B = "qwen25-math-1.5b_math500.jsonl.gz"
@@ -27,24 +27,23 @@ def _load(shared_data, name: str) -> list[dict]:
 
 
 def _agreement(records: list[dict]) -> tuple[float, list[str], dict]:
-    profile = get_profile("qwen25-math")
     start = time.monotonic()
-    rows = [(profile.extract(r["completion"]), profile.prepare_gold(r["answer"])) for r in records]
-    verdicts = judge_many("qwen25-math", [(e.answer, g) for e, g in rows])
+    requests = [GradeRequest(r["completion"], r["answer"]) for r in records]
+    batch = grade_many(requests, ["qwen25-math"], workers=2, timeout=20.0, progress=False)
     disagreements = []
     pred_mismatch = 0
-    for index, (record, (extraction, gold)) in enumerate(zip(records, rows)):
-        verdict = verdicts[(extraction.answer, gold)]
-        if extraction.shown != record.get("harness_pred"):
+    for index, (record, grades) in enumerate(zip(records, batch.grades)):
+        grade = grades["qwen25-math"]
+        if grade.extracted != record.get("harness_pred"):
             pred_mismatch += 1
-        if verdict != record["harness_verdict"]:
-            cause = "timeout" if verdict is None else "verdict differs"
+        if grade.status in ("timeout", "error") or grade.correct != record["harness_verdict"]:
+            cause = grade.status if grade.status in ("timeout", "error") else "verdict differs"
             disagreements.append(
                 f"#{index} {record['id']} run={record['run']}: harness {record['harness_verdict']} "
-                f"pred={record.get('harness_pred')!r}; ours {verdict} pred={extraction.shown!r} "
-                f"gold={gold!r} ({cause})"
+                f"pred={record.get('harness_pred')!r}; ours {grade.status} pred={grade.extracted!r} "
+                f"({cause})"
             )
-    stats = {"seconds": time.monotonic() - start, "unique_pairs": len(verdicts),
+    stats = {"seconds": time.monotonic() - start, "unique_pairs": batch.stats.judge_keys,
              "pred_mismatch": pred_mismatch}
     return 1 - len(disagreements) / len(records), disagreements, stats
 
