@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rlvr_audit.grading.qwen_norm import _ARRAY_BEGIN, _TRAILING_TEXT
+from rlvr_audit.grading.qwen_norm import _ARRAY_BEGIN, _TRAILING_TEXT, fix_fracs
 from rlvr_audit.grading.units import remove_units
 
 __all__ = [
@@ -18,21 +18,6 @@ __all__ = [
     "strip_properly_formatted_commas",
     "str_is_int",
 ]
-
-
-def _fix_fracs(string: str) -> str:
-    pieces = string.split("\\frac")
-    out = pieces[0]
-    for piece in pieces[1:]:
-        out += "\\frac"
-        if piece[0] == "{":  # an empty piece raises IndexError, as in the original
-            out += piece
-            continue
-        if len(piece) < 2:
-            return string
-        a, b, rest = piece[0], piece[1], piece[2:]
-        out += "{" + a + "}{" + b + "}" + rest if b != "{" else "{" + a + "}" + b + rest
-    return out
 
 
 def _fix_a_slash_b(string: str) -> str:
@@ -86,7 +71,7 @@ def _b3_tail(string: str) -> str:
         string = sides[1]
     string = _fix_sqrt(string)
     string = string.replace(" ", "")
-    string = _fix_fracs(string)
+    string = fix_fracs(string)
     if string == "0.5":
         string = "\\frac{1}{2}"
     return _fix_a_slash_b(string)

@@ -28,13 +28,14 @@ def convert_word_number(text: str) -> str:
         return text
 
 
-def qwen_fix_fracs(string: str) -> str:
-    """`\\frac12` -> `\\frac{1}{2}`; a too-short piece returns the input unchanged."""
+def fix_fracs(string: str, *, empty_raises: bool = True) -> str:
+    """`\\frac12` -> `\\frac{1}{2}`; a too-short piece returns the input unchanged. MATH's
+    original raises IndexError on an empty piece (`empty_raises`); Qwen's tolerates it."""
     pieces = string.split("\\frac")
     out = pieces[0]
     for piece in pieces[1:]:
         out += "\\frac"
-        if piece and piece[0] == "{":
+        if (piece[0] if empty_raises else piece[:1]) == "{":
             out += piece
             continue
         if len(piece) < 2:
@@ -42,6 +43,11 @@ def qwen_fix_fracs(string: str) -> str:
         a, b, rest = piece[0], piece[1], piece[2:]
         out += "{" + a + "}{" + b + "}" + rest if b != "{" else "{" + a + "}" + b + rest
     return out
+
+
+def qwen_fix_fracs(string: str) -> str:
+    """`\\frac12` -> `\\frac{1}{2}`; an empty or too-short piece returns the input unchanged."""
+    return fix_fracs(string, empty_raises=False)
 
 
 def qwen_fix_a_slash_b(string: str) -> str:
