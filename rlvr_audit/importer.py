@@ -5,7 +5,9 @@ Records are grouped by one field (`--group-by run`), optionally renamed with glo
 (`--group '*offRLVR*=rl' --group '*=base'`): one run per group, its templates taken from
 another field (`--template-field`) or fixed (`--template`). Every group gets the problems
 in the order they first appear in the file, so groups that cover the same problems share
-one benchmark identity and can be compared.
+one benchmark identity and can be compared. With `--benchmark NAME --data-file F` the
+problems (and so the identity) come from that benchmark instead, matched by id, so imported
+runs compare with `baseline` runs of the same benchmark.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class ImportSpec:
     template_field: str | None = None
     template: str | None = None
     benchmark: str | None = None
+    data_file: Path | None = None  # with `benchmark`: take problems and identity from it
     model_field: str | None = None
     completion_field: str | None = None
     answer_field: str | None = None
@@ -109,6 +112,9 @@ def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
                                     {k: rec[k] for k in ("subject", "level") if k in rec})
         grouped.setdefault(_group_name(str(rec.get(spec.group_by)), spec.groups), []).append(rec)
 
+    if spec.data_file is not None:
+        problems = _benchmark_problems(spec, problems)
+
     runs = []
     for name, recs in grouped.items():
         runs.append(_write_group(spec, name, recs, problems, completion=completion, pid=pid, renames=renames))
@@ -122,6 +128,23 @@ def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
     return runs
 
 
+def _benchmark_problems(spec: ImportSpec, seen: dict[str, Problem]) -> dict[str, Problem]:
+    """The benchmark's problems, in its order, after checking every record id is one of them."""
+    from rlvr_audit.benchmarks import load_benchmark
+
+    if not spec.benchmark:
+        raise AuditError("--data-file needs --benchmark NAME", "pass e.g. --benchmark math500")
+    bench = load_benchmark(spec.benchmark, data_file=str(spec.data_file))
+    by_id = {p.id: p for p in bench.problems}
+    unknown = [key for key in seen if key not in by_id]
+    if unknown:
+        raise AuditError(
+            f"{len(unknown)} record ids are not problems of {bench.name} (e.g. '{unknown[0]}')",
+            "pass the matching --benchmark/--data-file or --id-field",
+        )
+    return by_id
+
+
 def _template_of(spec: ImportSpec, rec: dict[str, Any], renames: dict[str, str]) -> str:
     if spec.template_field is not None:
         name = str(rec.get(spec.template_field))
@@ -133,7 +156,7 @@ def _template_of(spec: ImportSpec, rec: dict[str, Any], renames: dict[str, str])
 def _write_group(spec: ImportSpec, name: str, recs: list[dict[str, Any]], problems: dict[str, Problem], *,
                  completion: str, pid: str, renames: dict[str, str]) -> Run:
     ids = {str(r[pid]) for r in recs}
-    group_problems = [p for key, p in problems.items() if key in ids]  # file order, shared by all groups
+    group_problems = [p for key, p in problems.items() if key in ids]  # one order, shared by all groups
     generations: list[Generation] = []
     counters: dict[tuple[str, str], int] = {}
     templates: dict[str, dict[str, Any]] = {}

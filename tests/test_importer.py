@@ -81,3 +81,30 @@ def test_import_bad_fields(tmp_path, kwargs, message):
 def test_parse_pairs_rejects_garbage():
     with pytest.raises(AuditError, match="--group"):
         parse_pairs(["no-equals"], "--group")
+
+
+def _benchmark_file(tmp_path: Path, ids: range) -> Path:
+    rows = [{"unique_id": f"q{i}", "problem": f"what is {i}+1?", "answer": str(i + 1)} for i in ids]
+    return _write(tmp_path / "bench.jsonl", rows)
+
+
+def test_import_with_benchmark_file_takes_its_problems_and_identity(tmp_path):
+    from rlvr_audit.benchmarks import load_benchmark
+
+    bench_file = _benchmark_file(tmp_path, range(5, -1, -1))  # the benchmark's own order
+    src = _write(tmp_path / "gens.jsonl", _records())
+    spec = ImportSpec(path=src, out_dir=tmp_path / "runs", group_by="run", template="t",
+                      benchmark="math500", data_file=bench_file, profiles=())
+    runs = import_generations(spec, progress=False)
+    bench = load_benchmark("math500", data_file=str(bench_file))
+    assert all(r.benchmark_identity == bench.identity for r in runs)
+    assert [p.id for p in runs[0].problems()] == [p.id for p in bench.problems]
+
+
+def test_import_with_benchmark_file_refuses_unknown_ids(tmp_path):
+    bench_file = _benchmark_file(tmp_path, range(3))
+    src = _write(tmp_path / "gens.jsonl", _records())
+    spec = ImportSpec(path=src, out_dir=tmp_path / "runs", group_by="run", template="t",
+                      benchmark="math500", data_file=bench_file, profiles=())
+    with pytest.raises(AuditError, match="not problems of math500"):
+        import_generations(spec, progress=False)

@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
         template_field: Optional[str] = typer.Option(None, "--template-field", help="Field naming the prompt template."),
         template: Optional[str] = typer.Option(None, "--template", help="One template name for every record."),
         benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark name to record (default: file name)."),
+        data_file: Optional[Path] = typer.Option(
+            None, "--data-file", help="The benchmark's problems file (with --benchmark NAME): problems and identity "
+            "come from it, so imported runs compare with `baseline` runs of that benchmark."),
         model_field: Optional[str] = typer.Option(None, "--model-field", help="Field naming the model."),
         completion_field: Optional[str] = typer.Option(None, "--completion-field", help="Field holding the completion."),
         answer_field: Optional[str] = typer.Option(None, "--answer-field", help="Field holding the gold answer."),
@@ -49,7 +52,7 @@ def register(app: typer.Typer) -> None:
             profiles = tuple(resolve_profiles(list(profile)))
         spec = ImportSpec(
             path=file, out_dir=out, group_by=group_by, template_field=template_field, template=template,
-            benchmark=benchmark, model_field=model_field, completion_field=completion_field,
+            benchmark=benchmark, data_file=data_file, model_field=model_field, completion_field=completion_field,
             answer_field=answer_field, id_field=id_field, sample_field=sample_field, question_field=question_field,
             groups=parse_pairs(group, "--group"), rename_templates=parse_pairs(rename_template, "--rename-template"),
             profiles=profiles, overwrite=overwrite, workers=workers,
