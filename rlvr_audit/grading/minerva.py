@@ -18,6 +18,7 @@ from typing import Literal
 
 from rlvr_audit.errors import AuditError
 from rlvr_audit.grading.base import Extraction, Profile
+from rlvr_audit.grading.extract import last_boxed_only_string
 
 Variant = Literal["lm-eval", "verl"]
 
@@ -87,21 +88,7 @@ def minerva_last_boxed(text: str) -> str | None:
     text after the last `\\boxed ` up to the first `$`; otherwise the B1 brace scan."""
     if "\\boxed " in text:
         return "\\boxed " + text.split("\\boxed ")[-1].split("$")[0]
-    start = text.rfind("\\boxed")
-    if start < 0:
-        start = text.rfind("\\fbox")
-        if start < 0:
-            return None
-    depth = 0
-    for pos in range(start, len(text)):
-        char = text[pos]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start : pos + 1]
-    return None
+    return last_boxed_only_string(text)
 
 
 def minerva_remove_boxed(boxed: str | None) -> str | None:

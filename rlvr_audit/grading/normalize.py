@@ -5,6 +5,7 @@ mathd variant (section 7.1). Quirks (asserts, IndexErrors, fall-backs) are repro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rlvr_audit.grading.qwen_norm import _ARRAY_BEGIN, _TRAILING_TEXT, fix_fracs
 from rlvr_audit.grading.units import remove_units
@@ -105,8 +106,8 @@ def _unwrap_text(s: str) -> str | None:
     return m.group("text") if m is not None else None
 
 
-def mathd_normalize(answer: str | None) -> str | None:
-    """B5 step 1: strip, unwrap a whole `\\text{..}`, B3; the unwrapped string on error."""
+def _unwrap_then(answer: str | None, strip: Callable[[str], str]) -> str | None:
+    """Strip, unwrap a whole `\\text{..}`, then `strip`; the unwrapped string on error."""
     if answer is None:
         return None
     answer = answer.strip()
@@ -114,9 +115,14 @@ def mathd_normalize(answer: str | None) -> str | None:
         inner = _unwrap_text(answer)
         if inner is not None:
             answer = inner.strip()
-        return hendrycks_strip_string(answer)
+        return strip(answer)
     except Exception:
         return answer
+
+
+def mathd_normalize(answer: str | None) -> str | None:
+    """B5 step 1: strip, unwrap a whole `\\text{..}`, B3; the unwrapped string on error."""
+    return _unwrap_then(answer, hendrycks_strip_string)
 
 
 def _r1z_strip_string(string: str) -> str:
@@ -135,16 +141,7 @@ def _r1z_strip_string(string: str) -> str:
 
 def r1z_mathd_normalize(answer: str | None) -> str | None:
     """understand-r1-zero's mathd normalisation (GRADERS 7.1)."""
-    if answer is None:
-        return None
-    answer = answer.strip()
-    try:
-        inner = _unwrap_text(answer)
-        if inner is not None:
-            answer = inner.strip()
-        return _r1z_strip_string(answer)
-    except Exception:
-        return answer
+    return _unwrap_then(answer, _r1z_strip_string)
 
 
 # ---- B5 step 2: `_normalize` -------------------------------------------------------
