@@ -69,14 +69,14 @@ def main() -> None:
     from rich.table import Table
     from vllm import SamplingParams
 
-    import rlvr_audit.backends as backends_pkg
-    import rlvr_audit.regrade as regrade
-    from rlvr_audit.backends.base import render_prompt
-    from rlvr_audit.benchmarks import load_benchmark
-    from rlvr_audit.evaluate import BaselineSpec, GenerationCount, run_baseline
+    import rlvr_audit.generation.backends as backends_pkg
+    import rlvr_audit.grading.engine.runs as regrade
+    from rlvr_audit.generation.backends.base import render_prompt
+    from rlvr_audit.benchmarks.registry import load_benchmark
+    from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
     from rlvr_audit.templates import get_template, render
-    from rlvr_audit.testing import build_tiny_model
-    from rlvr_audit.types import Sampling
+    from rlvr_audit.generation.tiny_model import build_tiny_model
+    from rlvr_audit.core.types import Sampling
 
     console = Console(width=150)
     work = Path(tempfile.mkdtemp(prefix="rlvr-bench-gen-"))
@@ -144,8 +144,8 @@ def count_passes(console, model, args, work, backend) -> None:
     """T templates x P profiles -> T generation passes; adding a profile -> 0."""
     from rich.table import Table
 
-    from rlvr_audit.evaluate import BaselineSpec, GenerationCount, run_baseline
-    from rlvr_audit.types import Sampling
+    from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
+    from rlvr_audit.core.types import Sampling
 
     templates = ("qwen-math-chat", "no-template", "qwen-boxed")
     limit = min(args.limit or 100, 100)

@@ -48,7 +48,7 @@ def _direct(profile: str, completion: str, answer: str, solution: str | None) ->
 def _worker(conn, check: bool) -> None:
     logging.disable(logging.WARNING)
     from rlvr_audit.grading.base import GradeRequest
-    from rlvr_audit.grading.profiles import get_profile
+    from rlvr_audit.grading.registry import get_profile
 
     while True:
         task = conn.recv()

@@ -36,7 +36,7 @@ def load_requests():
 
 
 def available_profiles() -> tuple[list[str], list[str]]:
-    from rlvr_audit.grading.profiles import get_profile, profile_names
+    from rlvr_audit.grading.registry import get_profile, profile_names
 
     ok, missing = [], []
     for name in profile_names():
@@ -72,8 +72,8 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from rlvr_audit.grading.cache import GradeCache
-    from rlvr_audit.grading.pool import grade_many
+    from rlvr_audit.grading.engine.cache import GradeCache
+    from rlvr_audit.grading.engine.pool import grade_many
 
     console = Console(width=max(100, Console().width))
     if not DATA.is_dir():

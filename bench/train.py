@@ -51,9 +51,9 @@ json.dump(output.metrics, open(out + "/summary.json", "w"))
 
 def prepare(work: Path, steps: int) -> tuple[Path, Path, dict]:
     """Tiny model, problem file, TRL rows for the bare script, and the exact GRPOConfig kwargs."""
-    from rlvr_audit.testing import build_tiny_model
-    from rlvr_audit.train_data import dataset_rows, load_train_problems
-    from rlvr_audit.train_presets import apply_overrides, get_preset, grpo_kwargs
+    from rlvr_audit.generation.tiny_model import build_tiny_model
+    from rlvr_audit.training.data import dataset_rows, load_train_problems
+    from rlvr_audit.training.presets import apply_overrides, get_preset, grpo_kwargs
 
     model = build_tiny_model(work / "tiny")
     problems_file = work / "problems.jsonl"

@@ -18,8 +18,8 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from rlvr_audit.errors import AuditError
-from rlvr_audit.types import Problem, Prompt, stable_hash
+from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Problem, Prompt, stable_hash
 
 PLACEHOLDER = "{question}"
 _FIX_DIR = "pass --templates-dir DIR with your own TOML templates"
@@ -138,7 +138,7 @@ def _builtin_sources() -> list[tuple[str, str]]:
     except (ImportError, OSError, TypeError, ValueError, AttributeError):
         # Editable installs cannot import the prompts/ -> rlvr_audit.prompts mapping as a
         # namespace package; the source tree holds the same files.
-        root = Path(__file__).resolve().parent.parent / "prompts"
+        root = Path(__file__).resolve().parents[1] / "prompts"
         entries = list(root.glob("*.toml")) if root.is_dir() else []
     return sorted(((str(e), e.read_text(encoding="utf-8")) for e in entries), key=lambda t: t[0])
 

@@ -23,7 +23,7 @@ PYTHON="${PYTHON:-python}"
 "$PYTHON" - "$WORK" <<'PY'
 import json, sys
 from pathlib import Path
-from rlvr_audit.testing import build_tiny_model
+from rlvr_audit.generation.tiny_model import build_tiny_model
 
 work = Path(sys.argv[1])
 build_tiny_model(work / "tiny")

@@ -43,6 +43,6 @@ def shared_data() -> Path:
 def tiny_model(tmp_path_factory) -> Path:
     """A random-weight Qwen2-style model + tokenizer, built once per session."""
     pytest.importorskip("transformers")
-    from rlvr_audit.testing import build_tiny_model
+    from rlvr_audit.generation.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "tiny-qwen2")

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from rlvr_audit.errors import AuditError
+from rlvr_audit.core.errors import AuditError
 from rlvr_audit.templates import (
     describe_templates,
     get_template,
@@ -15,7 +15,7 @@ from rlvr_audit.templates import (
     render,
     resolve_templates,
 )
-from rlvr_audit.types import Problem
+from rlvr_audit.core.types import Problem
 
 # Braces and a backslash in the question must come through untouched.
 Q = r"Find $x$ if $\frac{x}{2} = {3}$."

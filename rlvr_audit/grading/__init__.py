@@ -1,9 +1,6 @@
 """Answer grading: profiles that reproduce public harnesses' verdicts.
 
-Never imports torch, vllm or trl.
+Layout: `blocks/` (extractors, normalizers, comparators, the safety gate), `profiles/`
+(one file per harness; profiles never import one another), `engine/` (process pool,
+workers, verdict cache, grading a run). Never imports torch, vllm, transformers or trl.
 """
-
-from rlvr_audit.grading.base import GradeRequest, Profile
-from rlvr_audit.grading.profiles import get_profile, list_profiles
-
-__all__ = ["GradeRequest", "Profile", "get_profile", "list_profiles"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rlvr_audit.types import Grade
+from rlvr_audit.core.types import Grade
 
 
 @dataclass(frozen=True)

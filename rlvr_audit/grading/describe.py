@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rlvr_audit.grading.profiles import list_profiles
+from rlvr_audit.grading.registry import list_profiles
 
 
 def describe_profiles() -> list[dict]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from rlvr_audit.grading.profiles import get_profile
+from rlvr_audit.grading.registry import get_profile
 
 EXPECTED_FAILURES = {
     "qwen25-math": [383],

@@ -15,8 +15,8 @@ import logging
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.mathverify import MATH_VERIFY, SOBER
-from rlvr_audit.grading.minerva import DAPO, MINERVA
+from rlvr_audit.grading.profiles.mathverify import MATH_VERIFY, SOBER
+from rlvr_audit.grading.profiles.minerva import DAPO, MINERVA
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.pool import grade_many
-from rlvr_audit.grading.profiles import get_profile, profile_names
-from rlvr_audit.grading.workers import WALL_FACTOR
-from rlvr_audit.types import STATUSES
+from rlvr_audit.grading.engine.pool import grade_many
+from rlvr_audit.grading.registry import get_profile, profile_names
+from rlvr_audit.grading.engine.workers import WALL_FACTOR
+from rlvr_audit.core.types import STATUSES
 
 TIMEOUT = 2.0
 MARGIN_S = 3.0  # kill + pipe latency on a loaded 2-core machine

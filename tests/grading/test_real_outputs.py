@@ -13,7 +13,7 @@ import time
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.pool import grade_many
+from rlvr_audit.grading.engine.pool import grade_many
 
 MIN_AGREEMENT = 0.998
 FILE_1P5B = "qwen25-math-1.5b_math500.jsonl.gz"
@@ -88,7 +88,7 @@ def test_qwen25_math_matches_harness_on_instruct_samples(shared_data):
 def test_r1zero_tag_fast_matches_the_cs336_strict_grader(shared_data):
     """The R1-template file was graded by cs336's copy of understand-r1-zero's
     answer_tag_reward_fn with fast=True; our extraction + fast grade must agree."""
-    from rlvr_audit.grading.r1zero import R1ZERO_TAG, r1z_grade
+    from rlvr_audit.grading.profiles.r1zero import R1ZERO_TAG, r1z_grade
 
     records = _load(shared_data, "qwen25-math-1.5b_r1-template_math500.jsonl.gz")
     assert len(records) == 1000

