@@ -27,9 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-for _key, _value in {"OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
-                     "VLLM_CPU_OMP_THREADS_BIND": "nobind", "VLLM_CPU_KVCACHE_SPACE": "2",
-                     "TOKENIZERS_PARALLELISM": "false"}.items():
+for _key, _value in {
+    "OMP_NUM_THREADS": "1",
+    "HF_HUB_OFFLINE": "1",
+    "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
+    "VLLM_CPU_OMP_THREADS_BIND": "nobind",
+    "VLLM_CPU_KVCACHE_SPACE": "2",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
     os.environ.setdefault(_key, _value)
 
 TEMPLATE = "qwen-math-chat"
@@ -71,12 +76,12 @@ def main() -> None:
 
     import rlvr_audit.generation.backends as backends_pkg
     import rlvr_audit.grading.engine.runs as regrade
-    from rlvr_audit.generation.backends.base import render_prompt
     from rlvr_audit.benchmarks.registry import load_benchmark
-    from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
-    from rlvr_audit.templates import get_template, render
-    from rlvr_audit.generation.tiny_model import build_tiny_model
     from rlvr_audit.core.types import Sampling
+    from rlvr_audit.generation.backends.base import render_prompt
+    from rlvr_audit.generation.tiny_model import build_tiny_model
+    from rlvr_audit.templates import get_template, render
+    from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
 
     console = Console(width=150)
     work = Path(tempfile.mkdtemp(prefix="rlvr-bench-gen-"))
@@ -100,9 +105,17 @@ def main() -> None:
 
     def ours(i: int) -> tuple[float, GenerationCount]:
         count = GenerationCount()
-        spec = BaselineSpec(model=model, benchmark="math500", data_file=args.data_file, limit=args.limit,
-                            templates=(TEMPLATE,), profiles=("qwen25-math",), sampling=sampling, backend="vllm",
-                            out_dir=work / f"run-{i}")
+        spec = BaselineSpec(
+            model=model,
+            benchmark="math500",
+            data_file=args.data_file,
+            limit=args.limit,
+            templates=(TEMPLATE,),
+            profiles=("qwen25-math",),
+            sampling=sampling,
+            backend="vllm",
+            out_dir=work / f"run-{i}",
+        )
         start = time.perf_counter()
         run_baseline(spec, overwrite=True, progress=False, counter=count)
         return time.perf_counter() - start, count
@@ -124,13 +137,23 @@ def main() -> None:
     regrade.grade_run = real_grade_run
 
     med_o, med_b = statistics.median(ours_s), statistics.median(bare_s)
-    table = Table(title=f"generation: {len(texts)} MATH-500 prompts x 1 template, tiny model, vllm, "
-                        f"max_tokens={args.max_tokens}, median of {args.repeats} (model load {load_s:.1f} s excluded)")
+    table = Table(
+        title=f"generation: {len(texts)} MATH-500 prompts x 1 template, tiny model, vllm, "
+        f"max_tokens={args.max_tokens}, median of {args.repeats} (model load {load_s:.1f} s excluded)"
+    )
     for col in ("path", "median s", "min s", "max s", "completion tokens", "vs bare"):
         table.add_column(col, justify="right" if col != "path" else "left")
-    table.add_row("bare vllm.LLM.generate", f"{med_b:.2f}", f"{min(bare_s):.2f}", f"{max(bare_s):.2f}", str(tokens[1]), "1.000")
-    table.add_row("rlvr-audit run_baseline", f"{med_o:.2f}", f"{min(ours_s):.2f}", f"{max(ours_s):.2f}", str(tokens[0]),
-                  f"{med_o / med_b:.3f}")
+    table.add_row(
+        "bare vllm.LLM.generate", f"{med_b:.2f}", f"{min(bare_s):.2f}", f"{max(bare_s):.2f}", str(tokens[1]), "1.000"
+    )
+    table.add_row(
+        "rlvr-audit run_baseline",
+        f"{med_o:.2f}",
+        f"{min(ours_s):.2f}",
+        f"{max(ours_s):.2f}",
+        str(tokens[0]),
+        f"{med_o / med_b:.3f}",
+    )
     console.print(table)
     overhead = 100 * (med_o - med_b) / med_b
     verdict = "PASS" if overhead <= 5 else "FAIL"
@@ -144,8 +167,8 @@ def count_passes(console, model, args, work, backend) -> None:
     """T templates x P profiles -> T generation passes; adding a profile -> 0."""
     from rich.table import Table
 
-    from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
     from rlvr_audit.core.types import Sampling
+    from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
 
     templates = ("qwen-math-chat", "no-template", "qwen-boxed")
     limit = min(args.limit or 100, 100)
@@ -159,11 +182,22 @@ def count_passes(console, model, args, work, backend) -> None:
         ("rerun", ("qwen25-math", "math-verify", "minerva", "hendrycks"), False),
     ):
         count = GenerationCount()
-        spec = BaselineSpec(model=model, benchmark="math500", data_file=args.data_file, limit=limit, templates=templates,
-                            profiles=profiles, sampling=Sampling(max_tokens=args.max_tokens), backend="vllm", out_dir=out)
+        spec = BaselineSpec(
+            model=model,
+            benchmark="math500",
+            data_file=args.data_file,
+            limit=limit,
+            templates=templates,
+            profiles=profiles,
+            sampling=Sampling(max_tokens=args.max_tokens),
+            backend="vllm",
+            out_dir=out,
+        )
         run_baseline(spec, overwrite=overwrite, progress=False, counter=count)
         per = ", ".join(f"{t}={n}" for t, n in count.templates.items()) or "-"
-        table.add_row(label, str(len(templates)), str(len(profiles)), str(count.prompts), per, str(count.completion_tokens))
+        table.add_row(
+            label, str(len(templates)), str(len(profiles)), str(count.prompts), per, str(count.completion_tokens)
+        )
     console.print(table)
 
 

@@ -125,8 +125,7 @@ def main() -> None:
     args = parser.parse_args()
 
     solutions = {
-        row["unique_id"]: row["solution"]
-        for row in map(json.loads, (DATA / "benchmarks" / "math500.jsonl").open())
+        row["unique_id"]: row["solution"] for row in map(json.loads, (DATA / "benchmarks" / "math500.jsonl").open())
     }
     records = [json.loads(line) for line in gzip.open(DATA / "real-outputs" / args.file, "rt")]
     if args.limit:
@@ -167,17 +166,14 @@ def main() -> None:
             cells.append(f"{100 * value:.1f}")
         acc.add_row(run, *cells)
     speed = Table(title=f"time per item (in-worker; wall {wall:.0f} s, {args.workers} workers)")
-    columns = ("profile", "median ms", "p99 ms", "p99 ms (no timeouts)", "max ms", "timeouts",
-               "errors", "mismatches")
+    columns = ("profile", "median ms", "p99 ms", "p99 ms (no timeouts)", "max ms", "timeouts", "errors", "mismatches")
     for col in columns:
         speed.add_column(col, justify="right")
     for p in profiles:
         rows = [results[(p, i)] for i in range(len(records))]
         times = sorted(r[1] for r in rows)
         p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
-        mismatched = [
-            i for i, r in enumerate(rows) if r[2] is not None and (r[0] == "correct") != r[2]
-        ]
+        mismatched = [i for i, r in enumerate(rows) if r[2] is not None and (r[0] == "correct") != r[2]]
         statuses = [r[0] for r in rows]
         finished = sorted(r[1] for r in rows if r[0] != "timeout") or [0.0]
         p99_finished = finished[min(len(finished) - 1, int(0.99 * len(finished)))]
@@ -189,11 +185,7 @@ def main() -> None:
             "timeouts": statuses.count("timeout"),
             "errors": statuses.count("error"),
             "mismatches": [(records[i]["run"], records[i]["id"]) for i in mismatched],
-            "timeout_items": [
-                (records[i]["run"], records[i]["id"])
-                for i, r in enumerate(rows)
-                if r[0] == "timeout"
-            ],
+            "timeout_items": [(records[i]["run"], records[i]["id"]) for i, r in enumerate(rows) if r[0] == "timeout"],
             "checked": sum(r[2] is not None for r in rows),
         }
         speed.add_row(

@@ -62,11 +62,16 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=1, help="runs per mode; the median wall time is reported")
     parser.add_argument("--limit", type=int, default=0, help="grade only the first N items (quick checks)")
-    parser.add_argument("--sample", type=int, default=0,
-                        help="grade N random items across all files instead of all (slow machines)")
-    parser.add_argument("--cache-file", type=Path, default=None,
-                        help="SQLite cache to fill (emptied first; default: in memory only). Point "
-                             "$RLVR_AUDIT_HOME/grade-cache.sqlite here to reuse the verdicts with `rlvr-audit grade`.")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="grade N random items across all files instead of all (slow machines)"
+    )
+    parser.add_argument(
+        "--cache-file",
+        type=Path,
+        default=None,
+        help="SQLite cache to fill (emptied first; default: in memory only). Point "
+        "$RLVR_AUDIT_HOME/grade-cache.sqlite here to reuse the verdicts with `rlvr-audit grade`.",
+    )
     args = parser.parse_args()
 
     from rich.console import Console
@@ -126,8 +131,18 @@ def main() -> int:
     def add(mode, wall, stats):
         judged = stats.judge_keys
         rate = stats.cache_hits / judged if judged else 0.0
-        rows.append([mode, f"{wall:.1f}", f"{grades / wall:,.0f}", f"{stats.judged:,}", f"{100 * rate:.0f}%",
-                     str(stats.timeouts), str(stats.errors), f"{base_wall / wall:.1f}x"])
+        rows.append(
+            [
+                mode,
+                f"{wall:.1f}",
+                f"{grades / wall:,.0f}",
+                f"{stats.judged:,}",
+                f"{100 * rate:.0f}%",
+                str(stats.timeouts),
+                str(stats.errors),
+                f"{base_wall / wall:.1f}x",
+            ]
+        )
 
     add("pool, cold cache", statistics.median(cold_walls), cold.stats)
     add("pool, warm cache", statistics.median(warm_walls), warm.stats)
@@ -137,9 +152,11 @@ def main() -> int:
     if extrapolated:
         caption += f"; * timed on {sample_n} random items and extrapolated (judged/timeouts/errors are the sample's)"
 
-    table = Table(title=f"{grades:,} grades ({len(requests):,} completions x {len(profiles)} profiles), "
-                        f"{cold.stats.workers} workers, timeout {args.timeout:g} s, median of {args.repeats}",
-                  caption=caption)
+    table = Table(
+        title=f"{grades:,} grades ({len(requests):,} completions x {len(profiles)} profiles), "
+        f"{cold.stats.workers} workers, timeout {args.timeout:g} s, median of {args.repeats}",
+        caption=caption,
+    )
     for col in ("mode", "wall s", "grades/s", "judged", "hit %", "t/o", "err", "speed-up"):
         table.add_column(col, justify="left" if col == "mode" else "right", no_wrap=True)
     for row in rows:
@@ -152,14 +169,24 @@ def main() -> int:
     for p in profiles:
         times = cold.stats.timings_ms[p]
         statuses = [row[p].status for row in cold.grades]
-        steps.add_row(p, f"{len(times):,}", f"{statistics.median(times):.2f}" if times else "-",
-                      f"{percentile(times, 0.99):.1f}", f"{max(times, default=0):.0f}", f"{sum(times) / 1000:.1f}",
-                      str(statuses.count("timeout")), str(statuses.count("error")))
+        steps.add_row(
+            p,
+            f"{len(times):,}",
+            f"{statistics.median(times):.2f}" if times else "-",
+            f"{percentile(times, 0.99):.1f}",
+            f"{max(times, default=0):.0f}",
+            f"{sum(times) / 1000:.1f}",
+            str(statuses.count("timeout")),
+            str(statuses.count("error")),
+        )
     console.print(steps)
-    console.print(f"pool vs in-process verdicts on the {sample_n} baseline items: {disagree} disagreements "
-                  "(timeouts excluded)")
-    console.print(f"machine: {cold.stats.workers} workers; baseline walls {', '.join(f'{w:.1f}' for w in base_walls)} s "
-                  f"on {sample_n} items")
+    console.print(
+        f"pool vs in-process verdicts on the {sample_n} baseline items: {disagree} disagreements (timeouts excluded)"
+    )
+    console.print(
+        f"machine: {cold.stats.workers} workers; baseline walls {', '.join(f'{w:.1f}' for w in base_walls)} s "
+        f"on {sample_n} items"
+    )
     return 0
 
 

@@ -22,11 +22,16 @@ import time
 from pathlib import Path
 
 SETTINGS = (
-    "num_generations=4", "prompts_per_rollout=4", "completions_per_step=8", "per_device_train_batch_size=8",
-    "max_completion_length=32", "gradient_checkpointing=false", "learning_rate=1e-4",
+    "num_generations=4",
+    "prompts_per_rollout=4",
+    "completions_per_step=8",
+    "per_device_train_batch_size=8",
+    "max_completion_length=32",
+    "gradient_checkpointing=false",
+    "learning_rate=1e-4",
 )
 
-BARE = '''
+BARE = """
 import json, sys
 import numpy as np
 from datasets import Dataset
@@ -46,7 +51,7 @@ trainer = GRPOTrainer(model=model, reward_funcs=[random_reward], args=args, trai
 output = trainer.train()
 trainer.save_model(out + "/final")
 json.dump(output.metrics, open(out + "/summary.json", "w"))
-'''
+"""
 
 
 def prepare(work: Path, steps: int) -> tuple[Path, Path, dict]:
@@ -57,16 +62,30 @@ def prepare(work: Path, steps: int) -> tuple[Path, Path, dict]:
 
     model = build_tiny_model(work / "tiny")
     problems_file = work / "problems.jsonl"
-    problems_file.write_text("".join(
-        json.dumps({"id": f"p{i}", "problem": f"What is {i} + {i}?", "answer": str(2 * i)}) + "\n"
-        for i in range(64)))
+    problems_file.write_text(
+        "".join(
+            json.dumps({"id": f"p{i}", "problem": f"What is {i} + {i}?", "answer": str(2 * i)}) + "\n"
+            for i in range(64)
+        )
+    )
     problems, _ = load_train_problems(str(problems_file))
     rows = [{k: v for k, v in r.items()} for r in dataset_rows(problems, None)]
     (work / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     preset, extra = apply_overrides(get_preset("spurious-rewards"), list(SETTINGS))
-    config = {**grpo_kwargs(preset), **extra, "max_steps": steps, "seed": 0, "data_seed": 0, "logging_steps": 1,
-              "save_strategy": "no", "report_to": "none", "bf16": False, "use_cpu": True, "disable_tqdm": True,
-              "save_only_model": True}
+    config = {
+        **grpo_kwargs(preset),
+        **extra,
+        "max_steps": steps,
+        "seed": 0,
+        "data_seed": 0,
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "report_to": "none",
+        "bf16": False,
+        "use_cpu": True,
+        "disable_tqdm": True,
+        "save_only_model": True,
+    }
     return model, problems_file, config
 
 
@@ -94,14 +113,35 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--repeats", type=int, default=3)
     opts = ap.parse_args()
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "HF_HUB_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false", "WANDB_MODE": "disabled", "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "WANDB_MODE": "disabled",
+        "PYTHONWARNINGS": "ignore",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         model, problems_file, config = prepare(work, opts.steps)
         (work / "bare.py").write_text(BARE)
-        ours_cmd = [sys.executable, "-m", "rlvr_audit", "train", "--model", str(model), "--reward", "random",
-                    "--gamma", "0.5", "--data", str(problems_file), "--max-steps", str(opts.steps), "--no-progress"]
+        ours_cmd = [
+            sys.executable,
+            "-m",
+            "rlvr_audit",
+            "train",
+            "--model",
+            str(model),
+            "--reward",
+            "random",
+            "--gamma",
+            "0.5",
+            "--data",
+            str(problems_file),
+            "--max-steps",
+            str(opts.steps),
+            "--no-progress",
+        ]
         for item in SETTINGS:
             ours_cmd += ["--set", item]
         names = ("bare TRL", "rlvr-audit train")
@@ -110,8 +150,17 @@ def main() -> None:
         loop: dict[str, list[float]] = {n: [] for n in names}
         for i in range(opts.repeats):
             runs = {
-                "bare TRL": ([sys.executable, str(work / "bare.py"), str(model), str(work / "rows.jsonl"),
-                              str(work / f"bare{i}"), json.dumps(config)], work / f"bare{i}"),
+                "bare TRL": (
+                    [
+                        sys.executable,
+                        str(work / "bare.py"),
+                        str(model),
+                        str(work / "rows.jsonl"),
+                        str(work / f"bare{i}"),
+                        json.dumps(config),
+                    ],
+                    work / f"bare{i}",
+                ),
                 "rlvr-audit train": (ours_cmd + ["--output-dir", str(work / f"ours{i}")], work / f"ours{i}"),
             }
             order = names if i % 2 == 0 else names[::-1]  # alternate who runs first
@@ -131,13 +180,18 @@ def main() -> None:
     for label, data in (("wall, whole process", wall), ("CPU, whole process", cpu), ("training loop", loop)):
         b, o = statistics.median(data["bare TRL"]), statistics.median(data["rlvr-audit train"])
         ratios[label] = o / b
-        runs_text = " ".join(f"{v:.1f}" for v in data["bare TRL"]) + " | " + " ".join(
-            f"{v:.1f}" for v in data["rlvr-audit train"])
+        runs_text = (
+            " ".join(f"{v:.1f}" for v in data["bare TRL"])
+            + " | "
+            + " ".join(f"{v:.1f}" for v in data["rlvr-audit train"])
+        )
         table.add_row(label, f"{b:.2f}", f"{o:.2f}", f"{o / b:.3f}", runs_text)
     Console().print(table)
-    print(f"overhead: {(ratios['wall, whole process'] - 1) * 100:+.1f}% of wall time, "
-          f"{(ratios['CPU, whole process'] - 1) * 100:+.1f}% of CPU time, "
-          f"{(ratios['training loop'] - 1) * 100:+.1f}% of the training loop (target <= 5%)")
+    print(
+        f"overhead: {(ratios['wall, whole process'] - 1) * 100:+.1f}% of wall time, "
+        f"{(ratios['CPU, whole process'] - 1) * 100:+.1f}% of CPU time, "
+        f"{(ratios['training loop'] - 1) * 100:+.1f}% of the training loop (target <= 5%)"
+    )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,7 @@ class Template:
         )
 
 
-_STR_KEYS = ("name", "kind", "description", "source", "system", "user", "text", "prefill",
-             "recommended_profile")
+_STR_KEYS = ("name", "kind", "description", "source", "system", "user", "text", "prefill", "recommended_profile")
 _KNOWN_KEYS = {*_STR_KEYS, "stop", "include_stop", "max_tokens", "verified"}
 
 
@@ -87,7 +86,7 @@ def parse_template(text: str, origin: str) -> Template:
         raise bad("'name' must be a non-empty name without spaces or commas")
     kind = data.get("kind")
     if kind not in ("chat", "raw"):
-        raise bad(f"'kind' must be \"chat\" or \"raw\", got {kind!r}")
+        raise bad(f'\'kind\' must be "chat" or "raw", got {kind!r}')
     if kind == "raw":
         if "system" in data or "user" in data:
             raise bad("a raw template has 'text', not 'system'/'user'")
@@ -210,9 +209,7 @@ def get_template(name: str, extra_dirs: Sequence[str | Path] = ()) -> Template:
     return templates[name]
 
 
-def resolve_templates(
-    selection: str | Sequence[str] | None, extra_dirs: Sequence[str | Path] = ()
-) -> list[Template]:
+def resolve_templates(selection: str | Sequence[str] | None, extra_dirs: Sequence[str | Path] = ()) -> list[Template]:
     """Templates for a selection: "all"/None, "a,b", or a list of names (order kept)."""
     templates = load_templates(extra_dirs)
     if selection is None or selection == "all" or selection == ["all"]:

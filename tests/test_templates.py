@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Problem
 from rlvr_audit.templates import (
     describe_templates,
     get_template,
@@ -15,7 +16,6 @@ from rlvr_audit.templates import (
     render,
     resolve_templates,
 )
-from rlvr_audit.core.types import Problem
 
 # Braces and a backslash in the question must come through untouched.
 Q = r"Find $x$ if $\frac{x}{2} = {3}$."
@@ -51,8 +51,7 @@ QWEN_STOPS = ("</s>", "<|im_end|>", "<|endoftext|>")
 # name -> (expected raw text, stop, include_stop)
 RAW_CASES = {
     "qwen25-math-cot": (
-        f"<|im_start|>system\n{BOXED}<|im_end|>\n<|im_start|>user\n{Q}<|im_end|>\n"
-        "<|im_start|>assistant\n",
+        f"<|im_start|>system\n{BOXED}<|im_end|>\n<|im_start|>user\n{Q}<|im_end|>\n<|im_start|>assistant\n",
         QWEN_STOPS,
         False,
     ),
@@ -191,7 +190,7 @@ def test_user_dir_adds_and_overrides(tmp_path):
 
 
 BAD_FILES = {
-    "syntax": ("name = \"x\nkind = raw", "invalid TOML"),
+    "syntax": ('name = "x\nkind = raw', "invalid TOML"),
     "kind": ('name = "x"\nkind = "text"\ntext = "{question}"', "'kind'"),
     "no-placeholder": ('name = "x"\nkind = "raw"\ntext = "no slot"', "{question}"),
     "chat-with-text": ('name = "x"\nkind = "chat"\ntext = "{question}"', "not 'text'"),
@@ -246,6 +245,4 @@ def test_describe_templates_rows():
     row = next(r for r in rows if r["name"] == "r1")
     assert row["kind"] == "raw" and row["max_tokens"] == 3000 and row["profile"] == "r1zero-tag"
     assert row["hash"] == get_template("r1").hash[:8]
-    assert next(r for r in rows if r["name"] == "spurious-table4")["description"].startswith(
-        "[unverified]"
-    )
+    assert next(r for r in rows if r["name"] == "spurious-table4")["description"].startswith("[unverified]")

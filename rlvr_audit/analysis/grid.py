@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_audit.analysis.stats import avg_at_n, bootstrap_ci, maj_at_k, pass_at_k
 from rlvr_audit.report.tables import TableData
 from rlvr_audit.store.run import Run
-from rlvr_audit.analysis.stats import avg_at_n, bootstrap_ci, maj_at_k, pass_at_k
 
 
 @dataclass
@@ -128,8 +128,19 @@ class Grid:
 
     def long_table(self) -> TableData:
         """One row per cell with plain numbers (for CSV and spreadsheets)."""
-        columns = ["template", "profile", "accuracy", "ci_low", "ci_high", "n", "parsable", "no_answer",
-                   "timeout", "error", "as_claimed"]
+        columns = [
+            "template",
+            "profile",
+            "accuracy",
+            "ci_low",
+            "ci_high",
+            "n",
+            "parsable",
+            "no_answer",
+            "timeout",
+            "error",
+            "as_claimed",
+        ]
         if self.reported is not None:
             columns.append("contains_reported")
         rows = []
@@ -138,9 +149,19 @@ class Grid:
                 c = self.cells.get((t, p))
                 if c is None:
                     continue
-                row = [t, p, _num(c.accuracy), _num(c.low), _num(c.high), c.n, _num(c.parsable),
-                       c.counts.get("no_answer", 0), c.counts.get("timeout", 0), c.counts.get("error", 0),
-                       self.as_claimed == (t, p)]
+                row = [
+                    t,
+                    p,
+                    _num(c.accuracy),
+                    _num(c.low),
+                    _num(c.high),
+                    c.n,
+                    _num(c.parsable),
+                    c.counts.get("no_answer", 0),
+                    c.counts.get("timeout", 0),
+                    c.counts.get("error", 0),
+                    self.as_claimed == (t, p),
+                ]
                 if self.reported is not None:
                     row.append(c.contains(self.reported))
                 rows.append(row)
@@ -156,8 +177,15 @@ class Grid:
                 cell = self.cells.get((t, p))
                 if cell is None:
                     continue
-                rows.append([t, p, _num(cell.accuracy), *[_num(cell.pass_at.get(k)) for k in ks],
-                             *[_num(cell.maj_at.get(k)) for k in ks]])
+                rows.append(
+                    [
+                        t,
+                        p,
+                        _num(cell.accuracy),
+                        *[_num(cell.pass_at.get(k)) for k in ks],
+                        *[_num(cell.maj_at.get(k)) for k in ks],
+                    ]
+                )
         return TableData(columns, rows, title=f"{self.run_name}: {self.samples} samples per problem (%)")
 
     def title(self) -> str:
@@ -168,15 +196,16 @@ class Grid:
         best = self.best
         if best is None:
             return "no graded cells"
-        parts = [f"best {best.template} x {best.profile} = {best.accuracy:.1f}%",
-                 f"spread {self.spread:.1f} points"]
+        parts = [f"best {best.template} x {best.profile} = {best.accuracy:.1f}%", f"spread {self.spread:.1f} points"]
         if self.as_claimed:
             parts.append(f"* = as claimed ({self.as_claimed[0]} x {self.as_claimed[1]})")
         if self.reported is not None:
             within = sum(c.contains(self.reported) for c in self.valid_cells())
             gap = best.accuracy - self.reported
             where = f"{gap:.1f} points below" if gap >= 0 else f"{-gap:.1f} points above"
-            parts.append(f"reported {self.reported:g}% is {where} the best cell; {within} cell CI(s) contain it (yellow)")
+            parts.append(
+                f"reported {self.reported:g}% is {where} the best cell; {within} cell CI(s) contain it (yellow)"
+            )
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -185,8 +214,13 @@ class Grid:
         cells = []
         for (t, p), c in self.cells.items():
             entry = {
-                "template": t, "profile": p, "accuracy": _num(c.accuracy), "ci": [_num(c.low), _num(c.high)],
-                "n": c.n, "counts": c.counts, "parsable": _num(c.parsable),
+                "template": t,
+                "profile": p,
+                "accuracy": _num(c.accuracy),
+                "ci": [_num(c.low), _num(c.high)],
+                "n": c.n,
+                "counts": c.counts,
+                "parsable": _num(c.parsable),
                 "as_claimed": self.as_claimed == (t, p),
             }
             if self.reported is not None:
@@ -206,7 +240,9 @@ class Grid:
             "profiles": self.profiles,
             "cells": cells,
             "template_stats": self.template_stats,
-            "best": {"template": best.template, "profile": best.profile, "accuracy": _num(best.accuracy)} if best else None,
+            "best": {"template": best.template, "profile": best.profile, "accuracy": _num(best.accuracy)}
+            if best
+            else None,
             "spread": _num(self.spread),
             "as_claimed": list(self.as_claimed) if self.as_claimed else None,
         }
@@ -222,8 +258,10 @@ class Grid:
         """Accuracy heatmap (templates x profiles) via `plots.plot_heatmap`."""
         from rlvr_audit.report.plots import plot_heatmap
 
-        values = [[self.cells[(t, p)].accuracy if (t, p) in self.cells else float("nan") for p in self.profiles]
-                  for t in self.templates]
+        values = [
+            [self.cells[(t, p)].accuracy if (t, p) in self.cells else float("nan") for p in self.profiles]
+            for t in self.templates
+        ]
         plot_heatmap(values, self.templates, self.profiles, Path(path), title=self.title(), fmt="{:.1f}", center=None)
         return Path(path)
 
@@ -255,13 +293,22 @@ def compute_grid(
         for t in templates:
             correct = run.matrix(t, p, "correct")
             status = run.matrix(t, p, "status")
-            counts = {s: int(v) for s, v in zip(*np.unique(status[status != "missing"].astype(str), return_counts=True))}
+            counts = {
+                s: int(v) for s, v in zip(*np.unique(status[status != "missing"].astype(str), return_counts=True))
+            }
             graded = int(np.sum(~np.isnan(correct)))
             acc = avg_at_n(correct)
             low, high = bootstrap_ci(correct, level=level, n_boot=n_boot, seed=seed)
-            cell = Cell(t, p, 100 * acc, 100 * low, 100 * high,
-                        int(np.sum(np.any(~np.isnan(correct), axis=1))), counts,
-                        100 * (1 - counts.get("no_answer", 0) / graded) if graded else float("nan"))
+            cell = Cell(
+                t,
+                p,
+                100 * acc,
+                100 * low,
+                100 * high,
+                int(np.sum(np.any(~np.isnan(correct), axis=1))),
+                counts,
+                100 * (1 - counts.get("no_answer", 0) / graded) if graded else float("nan"),
+            )
             if n > 1 and graded:
                 _sampling_stats(cell, run, t, p, correct, status, ks, judge)
             cells[(t, p)] = cell
@@ -294,8 +341,9 @@ def _ks(n: int) -> list[int]:
     return ks
 
 
-def _sampling_stats(cell: Cell, run: Run, t: str, p: str, correct: np.ndarray, status: np.ndarray,
-                    ks: list[int], same: Any) -> None:
+def _sampling_stats(
+    cell: Cell, run: Run, t: str, p: str, correct: np.ndarray, status: np.ndarray, ks: list[int], same: Any
+) -> None:
     extracted = run.matrix(t, p, "extracted")
     complete = ~np.any(np.isnan(correct), axis=1)  # pass@k / maj@k need every sample graded
     if not complete.any():

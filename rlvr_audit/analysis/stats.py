@@ -23,6 +23,7 @@ _CHUNK = 512
 
 # -- per-cell statistics -----------------------------------------------------------------
 
+
 def _as_2d(outcomes: np.ndarray) -> np.ndarray:
     arr = np.asarray(outcomes, dtype=float)
     if arr.ndim == 1:
@@ -172,6 +173,7 @@ def maj_at_k(
 
 # -- paired comparison statistics --------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Interval:
     """A point estimate with its CI (same units as the inputs)."""
@@ -268,9 +270,9 @@ def selection_aware_max_diff(
     scale = np.where(se > 0, se, np.inf)
     z_max = np.empty(n_boot)
     for start in range(0, n_boot, _CHUNK):
-        chunk = draws[start:start + _CHUNK]
+        chunk = draws[start : start + _CHUNK]
         dev = (chunk[:, :n_t, None] - chunk[:, None, n_t:]) - d_hat[None]
-        z_max[start:start + _CHUNK] = np.abs(dev / scale[None]).reshape(len(chunk), -1).max(axis=1)
+        z_max[start : start + _CHUNK] = np.abs(dev / scale[None]).reshape(len(chunk), -1).max(axis=1)
     q = float(np.quantile(z_max, level))
     low = float((d_hat - q * se).min(axis=1).max())
     high = float((d_hat + q * se).min(axis=1).max())
@@ -311,8 +313,9 @@ def mcnemar_exact(trained: Sequence[bool] | np.ndarray, base: Sequence[bool] | n
         return {"wins": 0, "losses": 0, "p_value": 1.0}
     small = min(wins, losses)
     # Two-sided: double the smaller tail, computed in log space to survive large n.
-    log_terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) - n * math.log(2)
-                 for i in range(small + 1)]
+    log_terms = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) - n * math.log(2) for i in range(small + 1)
+    ]
     tail = math.fsum(math.exp(x) for x in log_terms)
     return {"wins": wins, "losses": losses, "p_value": float(min(1.0, 2.0 * tail))}
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rlvr_audit.benchmarks.sources import load_hub_rows, read_rows
 from rlvr_audit.benchmarks.rows import resolve_fields, rows_to_problems
+from rlvr_audit.benchmarks.sources import load_hub_rows, read_rows
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Problem, stable_hash
 
@@ -44,38 +44,55 @@ SPECS: dict[str, BenchmarkSpec] = {
     s.name: s
     for s in (
         BenchmarkSpec(
-            "math500", "HuggingFaceH4/MATH-500", "ff5b20257d8185524591543f8ff5993951537bb8",
-            "test", 500,
+            "math500",
+            "HuggingFaceH4/MATH-500",
+            "ff5b20257d8185524591543f8ff5993951537bb8",
+            "test",
+            500,
             {"question": "problem", "answer": "answer", "solution": "solution", "id": "unique_id"},
             description="MATH-500 (PRM800K 500-problem MATH test split)",
             notes="ids are MATH unique_ids",
             revision_note="head of main (README update, 2024-11-15), from the hub's history",
         ),
         BenchmarkSpec(
-            "aime24", "HuggingFaceH4/aime_2024", "2fe88a2f1091d5048c0f36abc874fb997b3dd99a",
-            "train", 30,
+            "aime24",
+            "HuggingFaceH4/aime_2024",
+            "2fe88a2f1091d5048c0f36abc874fb997b3dd99a",
+            "train",
+            30,
             {"question": "problem", "answer": "answer", "solution": "solution", "id": "id"},
             description="AIME 2024 I and II",
             notes="the split is named 'train'",
             revision_note="head of main (README update); commit id from a public pin",
         ),
         BenchmarkSpec(
-            "amc23", "math-ai/amc23", "main", "test", 40,
+            "amc23",
+            "math-ai/amc23",
+            "main",
+            "test",
+            40,
             {"question": "question", "answer": "answer", "id": "id"},
             description="AMC 2023 (40 problems; Qwen2.5-Math evaluation set)",
             notes="float answers kept as str(value), e.g. '27.0'; not 'amc' (83)",
             revision_note=_UNPINNED,
         ),
         BenchmarkSpec(
-            "amc", "AI-MO/aimo-validation-amc", "69d78a4a2c840e82d69af6bc742bda09005f6316",
-            "train", 83,
+            "amc",
+            "AI-MO/aimo-validation-amc",
+            "69d78a4a2c840e82d69af6bc742bda09005f6316",
+            "train",
+            83,
             {"question": "problem", "answer": "answer", "id": "id"},
             description="AMC 2022+2023 (83 problems; TTRL / Spurious Rewards 'AMC')",
             notes="float answers kept as str(value), e.g. '142.0'; not 'amc23' (40)",
             revision_note="main as of 2025-05-07 (last change); commit id from two public pins",
         ),
         BenchmarkSpec(
-            "minerva", "math-ai/minervamath", "main", "test", 272,
+            "minerva",
+            "math-ai/minervamath",
+            "main",
+            "test",
+            272,
             {"question": "question", "answer": "answer", "solution": "solution"},
             answer_from_solution=True,
             description="Minerva Math (OCWCourses, 272 problems)",
@@ -83,8 +100,11 @@ SPECS: dict[str, BenchmarkSpec] = {
             revision_note=_UNPINNED,
         ),
         BenchmarkSpec(
-            "olympiadbench", "Hothan/OlympiadBench", "3b426ee1d587c71b495146dde9f3e995ee7ac59f",
-            "train", 675,
+            "olympiadbench",
+            "Hothan/OlympiadBench",
+            "3b426ee1d587c71b495146dde9f3e995ee7ac59f",
+            "train",
+            675,
             {"question": "question", "answer": "final_answer", "solution": "solution", "id": "id"},
             config="OE_TO_maths_en_COMP",
             description="OlympiadBench, open-ended text-only English math (675 problems)",
@@ -93,7 +113,11 @@ SPECS: dict[str, BenchmarkSpec] = {
             "the newest commit was not confirmed",
         ),
         BenchmarkSpec(
-            "gsm8k", "openai/gsm8k", "e53f048856ff4f594e959d75785d2c2d37b678ee", "test", 1319,
+            "gsm8k",
+            "openai/gsm8k",
+            "e53f048856ff4f594e959d75785d2c2d37b678ee",
+            "test",
+            1319,
             {"question": "question", "answer": "answer"},
             config="main",
             description="GSM8K test set",
@@ -169,9 +193,7 @@ def load_benchmark(
     spec = SPECS.get(name)
     if data_file is not None:
         if spec is None and not _NAME_RE.match(name or ""):
-            raise AuditError(
-                f"'{name}' is not a usable benchmark name", "use letters, digits, '-', '_', '.'"
-            )
+            raise AuditError(f"'{name}' is not a usable benchmark name", "use letters, digits, '-', '_', '.'")
         path = Path(data_file).expanduser()
         rows = read_rows(path)
         where, source, rev = f"file {path}", str(path), None

@@ -58,9 +58,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
                         "fix that line or pass a valid JSONL file",
                     ) from exc
                 if not isinstance(row, dict):
-                    raise AuditError(
-                        f"{path}:{lineno} is not a JSON object", "write one object per line"
-                    )
+                    raise AuditError(f"{path}:{lineno} is not a JSON object", "write one object per line")
                 rows.append(row)
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         raise AuditError(f"cannot read {path} ({exc})", "pass a UTF-8 JSONL file") from exc
@@ -111,9 +109,7 @@ def hub_offline() -> bool:
     return False
 
 
-def load_hub_rows(
-    name: str, hub_id: str, revision: str, split: str, config: str | None
-) -> list[dict[str, Any]]:
+def load_hub_rows(name: str, hub_id: str, revision: str, split: str, config: str | None) -> list[dict[str, Any]]:
     """Rows of a hub dataset at a pinned revision (from the local cache when offline).
 
     Any failure - offline without a cache, no network, unknown revision - becomes one

@@ -45,9 +45,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version."
-    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     _state["debug"] = debug or os.environ.get("RLVR_AUDIT_DEBUG") == "1"
 
@@ -80,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Abort:
         return 1
-    except Exception as exc:  # noqa: BLE001 - the CLI boundary
+    except Exception as exc:
         import click
 
         if isinstance(exc, click.exceptions.ClickException):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -12,12 +12,14 @@ from rlvr_audit.core.errors import AuditError
 
 
 def parse_as_claimed(value: str | None) -> tuple[str, str] | None:
-    """"TEMPLATE:PROFILE" -> (template, profile)."""
+    """ "TEMPLATE:PROFILE" -> (template, profile)."""
     if value is None:
         return None
     template, sep, profile = value.partition(":")
     if not sep or not template.strip() or not profile.strip():
-        raise AuditError(f"--as-claimed '{value}' is not TEMPLATE:PROFILE", "pass e.g. --as-claimed qwen-math-chat:qwen25-math")
+        raise AuditError(
+            f"--as-claimed '{value}' is not TEMPLATE:PROFILE", "pass e.g. --as-claimed qwen-math-chat:qwen25-math"
+        )
     return template.strip(), profile.strip()
 
 
@@ -60,45 +62,70 @@ def register(app: typer.Typer) -> None:
     def baseline_cmd(
         model: str = typer.Option(..., "--model", "-m", help="Hub id, local directory, or alias (tiny, smollm2)."),
         benchmark: str = typer.Option("math500", "--benchmark", "-b", help="Benchmark name (see `list benchmarks`)."),
-        data_file: Optional[Path] = typer.Option(None, "--data-file", help="Local JSONL/JSON/Parquet file with the problems."),
-        field: Optional[list[str]] = typer.Option(None, "--field", help="ROLE=COLUMN mapping (question, answer, solution, id)."),
-        limit: Optional[int] = typer.Option(None, "--limit", help="Evaluate the first N problems only."),
-        template: Optional[list[str]] = typer.Option(None, "--template", "-t", help="A template (repeatable)."),
-        templates: Optional[str] = typer.Option(None, "--templates", help="Comma-separated templates (default: the standard grid)."),
-        templates_dir: Optional[list[Path]] = typer.Option(None, "--templates-dir", help="Extra directory of *.toml templates."),
-        profile: Optional[list[str]] = typer.Option(None, "--profile", "-p", help="A grading profile (repeatable; default: all)."),
-        backend: Optional[str] = typer.Option(None, "--backend", help="vllm | hf | openai (default: vllm on a GPU, else hf)."),
-        base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server, for --backend openai."),
-        api_key: Optional[str] = typer.Option(None, "--api-key", envvar="RLVR_AUDIT_API_KEY", help="API key for --backend openai."),
-        backend_option: Optional[list[str]] = typer.Option(None, "--backend-option", "-o", help="KEY=VALUE passed to the backend."),
-        dtype: Optional[str] = typer.Option(None, "--dtype", help="Model dtype (vllm, hf)."),
-        max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="Context length (vllm)."),
+        data_file: Path | None = typer.Option(
+            None, "--data-file", help="Local JSONL/JSON/Parquet file with the problems."
+        ),
+        field: list[str] | None = typer.Option(
+            None, "--field", help="ROLE=COLUMN mapping (question, answer, solution, id)."
+        ),
+        limit: int | None = typer.Option(None, "--limit", help="Evaluate the first N problems only."),
+        template: list[str] | None = typer.Option(None, "--template", "-t", help="A template (repeatable)."),
+        templates: str | None = typer.Option(
+            None, "--templates", help="Comma-separated templates (default: the standard grid)."
+        ),
+        templates_dir: list[Path] | None = typer.Option(
+            None, "--templates-dir", help="Extra directory of *.toml templates."
+        ),
+        profile: list[str] | None = typer.Option(
+            None, "--profile", "-p", help="A grading profile (repeatable; default: all)."
+        ),
+        backend: str | None = typer.Option(
+            None, "--backend", help="vllm | hf | openai (default: vllm on a GPU, else hf)."
+        ),
+        base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible server, for --backend openai."),
+        api_key: str | None = typer.Option(
+            None, "--api-key", envvar="RLVR_AUDIT_API_KEY", help="API key for --backend openai."
+        ),
+        backend_option: list[str] | None = typer.Option(
+            None, "--backend-option", "-o", help="KEY=VALUE passed to the backend."
+        ),
+        dtype: str | None = typer.Option(None, "--dtype", help="Model dtype (vllm, hf)."),
+        max_model_len: int | None = typer.Option(None, "--max-model-len", help="Context length (vllm)."),
         temperature: float = typer.Option(0.0, "--temperature", help="0 = greedy."),
         top_p: float = typer.Option(1.0, "--top-p"),
-        max_tokens: int = typer.Option(3072, "--max-tokens", help="Cap on completion tokens; a template with a smaller budget uses its own."),
+        max_tokens: int = typer.Option(
+            3072, "--max-tokens", help="Cap on completion tokens; a template with a smaller budget uses its own."
+        ),
         samples: int = typer.Option(1, "--samples", "-n", help="Samples per problem (n > 1 adds pass@k and maj@k)."),
         seed: int = typer.Option(0, "--seed"),
-        out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/<model>-<benchmark>)."),
+        out: Path | None = typer.Option(None, "--out", help="Run directory (default runs/<model>-<benchmark>)."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace a run with a different spec."),
-        reported: Optional[float] = typer.Option(None, "--reported", help="A reported accuracy (%) to place in the grid."),
-        as_claimed: Optional[str] = typer.Option(None, "--as-claimed", help="TEMPLATE:PROFILE a published number used."),
-        label: Optional[str] = typer.Option(None, "--label", help="Run name in reports."),
-        workers: Optional[int] = typer.Option(None, "--workers", help="Grading processes (default: CPU count)."),
+        reported: float | None = typer.Option(None, "--reported", help="A reported accuracy (%) to place in the grid."),
+        as_claimed: str | None = typer.Option(None, "--as-claimed", help="TEMPLATE:PROFILE a published number used."),
+        label: str | None = typer.Option(None, "--label", help="Run name in reports."),
+        workers: int | None = typer.Option(None, "--workers", help="Grading processes (default: CPU count)."),
         as_json: bool = typer.Option(False, "--json", help="Print the grid as JSON instead of a table."),
-        csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also write the cells as CSV (one row per cell, plain numbers)."),
-        markdown_path: Optional[Path] = typer.Option(None, "--markdown", help="Also write it as Markdown."),
-        latex_path: Optional[Path] = typer.Option(None, "--latex", help="Also write it as LaTeX."),
-        plot_path: Optional[Path] = typer.Option(None, "--plot", help="Also write an accuracy heatmap (PNG/PDF/SVG)."),
+        csv_path: Path | None = typer.Option(
+            None, "--csv", help="Also write the cells as CSV (one row per cell, plain numbers)."
+        ),
+        markdown_path: Path | None = typer.Option(None, "--markdown", help="Also write it as Markdown."),
+        latex_path: Path | None = typer.Option(None, "--latex", help="Also write it as LaTeX."),
+        plot_path: Path | None = typer.Option(None, "--plot", help="Also write an accuracy heatmap (PNG/PDF/SVG)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
         """Evaluate a model under templates x grading profiles; resumable."""
-        from rlvr_audit.workflows.baseline import BaselineSpec, run_baseline
         from rlvr_audit.analysis.grid import compute_grid
         from rlvr_audit.core.types import Sampling
+        from rlvr_audit.workflows.baseline import BaselineSpec, run_baseline
 
         names = split_names(template) + split_names([templates] if templates else None)
         options = parse_pairs(backend_option, "--backend-option")
-        for key, value in (("base_url", base_url), ("api_key", api_key), ("dtype", dtype), ("max_model_len", max_model_len)):
+        for key, value in (
+            ("base_url", base_url),
+            ("api_key", api_key),
+            ("dtype", dtype),
+            ("max_model_len", max_model_len),
+        ):
             if value is not None:
                 options[key] = value
         profiles = split_names(profile) or None
@@ -133,8 +160,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             data = grid.to_json()
             if counted is not None:
-                data["generated"] = {"prompts": counted.prompts, "generations": counted.generations,
-                                     "completion_tokens": counted.completion_tokens}
+                data["generated"] = {
+                    "prompts": counted.prompts,
+                    "generations": counted.generations,
+                    "completion_tokens": counted.completion_tokens,
+                }
             typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
             return
         from rlvr_audit.report.tables import print_table
@@ -142,6 +172,9 @@ def register(app: typer.Typer) -> None:
         print_table(grid.table(compact=True))
         if grid.samples > 1:
             print_table(grid.sampling_table())
-        generated = (f"generated {counted.prompts} prompts ({counted.completion_tokens} tokens) this time"
-                     if counted is not None else "")
+        generated = (
+            f"generated {counted.prompts} prompts ({counted.completion_tokens} tokens) this time"
+            if counted is not None
+            else ""
+        )
         typer.echo(f"run: {run.path}" + (f"  ({generated})" if generated else ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -31,8 +31,10 @@ def check_gates(result: Any, *, adjusted_below: float | None, on_regression: boo
     if hasattr(result, "trained"):
         items = [(r.run, r.adjusted["gain"], r.adjusted["low"], r.adjusted["high"]) for r in result.trained]
     else:
-        items = [(f"{r['reward']} [{r['version']}]", r["adjusted_gain"], r["adjusted_low"], r["adjusted_high"])
-                 for r in result.rows]
+        items = [
+            (f"{r['reward']} [{r['version']}]", r["adjusted_gain"], r["adjusted_low"], r["adjusted_high"])
+            for r in result.rows
+        ]
     for name, gain, low, high in items:
         ci = "" if low is None else f" (CI [{low:+.1f}, {high:+.1f}])"
         if on_regression and high is not None and high < 0:
@@ -49,25 +51,32 @@ def _write(path: Path, text: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("compare")
     def compare_cmd(
-        runs: Optional[list[Path]] = typer.Argument(None, help="BASE_RUN TRAINED_RUN [MORE_RUNS...] (run directories)."),
-        as_claimed: Optional[str] = typer.Option(None, "--as-claimed", help="The claimed cell TEMPLATE:PROFILE "
-                                                 "(default: the trained run's manifest)."),
-        reported_baseline: Optional[float] = typer.Option(None, "--reported-baseline",
-                                                          help="A reported base accuracy (points) for the claimed gain."),
-        claim: Optional[str] = typer.Option(None, "--claim", help="A registry claim (see `rlvr-audit list claims`)."),
-        claim_version: Optional[str] = typer.Option(None, "--claim-version", help="Only this version of the claim."),
-        profile: Optional[list[str]] = typer.Option(None, "--profile", help="Restrict to these profiles (repeat or a,b)."),
-        template: Optional[list[str]] = typer.Option(None, "--template", help="Restrict to these templates."),
+        runs: list[Path] | None = typer.Argument(None, help="BASE_RUN TRAINED_RUN [MORE_RUNS...] (run directories)."),
+        as_claimed: str | None = typer.Option(
+            None, "--as-claimed", help="The claimed cell TEMPLATE:PROFILE (default: the trained run's manifest)."
+        ),
+        reported_baseline: float | None = typer.Option(
+            None, "--reported-baseline", help="A reported base accuracy (points) for the claimed gain."
+        ),
+        claim: str | None = typer.Option(None, "--claim", help="A registry claim (see `rlvr-audit list claims`)."),
+        claim_version: str | None = typer.Option(None, "--claim-version", help="Only this version of the claim."),
+        profile: list[str] | None = typer.Option(None, "--profile", help="Restrict to these profiles (repeat or a,b)."),
+        template: list[str] | None = typer.Option(None, "--template", help="Restrict to these templates."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON (schema: docs/compare-json.md)."),
-        markdown: Optional[Path] = typer.Option(None, "--markdown", help="Write the table as Markdown."),
-        latex: Optional[Path] = typer.Option(None, "--latex", help="Write the table as LaTeX."),
-        json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write the JSON to a file."),
-        plot: Optional[Path] = typer.Option(None, "--plot", help="Draw claimed vs adjusted bars (FILE.png) and the "
-                                            "per-cell gain heatmap (FILE-heatmap.png)."),
-        fail_if_adjusted_below: Optional[float] = typer.Option(None, "--fail-if-adjusted-below",
-                                                               help="Exit 1 when an adjusted gain is below X points."),
-        fail_on_regression: bool = typer.Option(False, "--fail-on-regression",
-                                                help="Exit 1 when a trained run is worse than base beyond the CI."),
+        markdown: Path | None = typer.Option(None, "--markdown", help="Write the table as Markdown."),
+        latex: Path | None = typer.Option(None, "--latex", help="Write the table as LaTeX."),
+        json_out: Path | None = typer.Option(None, "--json-out", help="Write the JSON to a file."),
+        plot: Path | None = typer.Option(
+            None,
+            "--plot",
+            help="Draw claimed vs adjusted bars (FILE.png) and the per-cell gain heatmap (FILE-heatmap.png).",
+        ),
+        fail_if_adjusted_below: float | None = typer.Option(
+            None, "--fail-if-adjusted-below", help="Exit 1 when an adjusted gain is below X points."
+        ),
+        fail_on_regression: bool = typer.Option(
+            False, "--fail-on-regression", help="Exit 1 when a trained run is worse than base beyond the CI."
+        ),
         level: float = typer.Option(0.95, "--level", help="Confidence level of the CIs."),
         n_boot: int = typer.Option(2000, "--n-boot", help="Bootstrap resamples."),
         seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
@@ -86,22 +95,35 @@ def register(app: typer.Typer) -> None:
             from rlvr_audit.comparison.claims import compare_claim
 
             if len(runs) > 1:
-                raise AuditError("--claim takes at most one run (a measured base run)",
-                                 "pass: rlvr-audit compare [BASE_RUN] --claim NAME")
+                raise AuditError(
+                    "--claim takes at most one run (a measured base run)",
+                    "pass: rlvr-audit compare [BASE_RUN] --claim NAME",
+                )
             base = Run.open(runs[0]) if runs else None
-            result: Any = compare_claim(claim, base, version=claim_version, profiles=profiles,
-                                        level=level, n_boot=n_boot, seed=seed)
+            result: Any = compare_claim(
+                claim, base, version=claim_version, profiles=profiles, level=level, n_boot=n_boot, seed=seed
+            )
             tables.append(claim_table(result))
         else:
             from rlvr_audit.comparison.gains import compare_runs
 
             if len(runs) < 2:
-                raise AuditError("compare needs a base run and at least one trained run",
-                                 "pass BASE_RUN TRAINED_RUN [MORE_RUNS...], or --claim NAME")
+                raise AuditError(
+                    "compare needs a base run and at least one trained run",
+                    "pass BASE_RUN TRAINED_RUN [MORE_RUNS...], or --claim NAME",
+                )
             opened = [Run.open(p) for p in runs]
-            result = compare_runs(opened[0], opened[1:], as_claimed=parse_cell(as_claimed) if as_claimed else None,
-                                  reported_baseline=reported_baseline, profiles=profiles, templates=templates,
-                                  level=level, n_boot=n_boot, seed=seed)
+            result = compare_runs(
+                opened[0],
+                opened[1:],
+                as_claimed=parse_cell(as_claimed) if as_claimed else None,
+                reported_baseline=reported_baseline,
+                profiles=profiles,
+                templates=templates,
+                level=level,
+                n_boot=n_boot,
+                seed=seed,
+            )
             tables.append(comparison_table(result))
             tables.append(cells_table(result))
             extra = decomposition_table(result)
@@ -137,5 +159,12 @@ def _draw(result: Any, path: Path) -> None:
         if values.size == 0:
             continue
         suffix = "heatmap" if len(result.trained) == 1 else f"heatmap-{i + 1}"
-        plot_heatmap(values, rows, cols, heatmap_path(path, suffix), center=0.0,
-                     title=f"matched gain per cell: {trained.run} - {result.base} (points)", fmt="{:+.1f}")
+        plot_heatmap(
+            values,
+            rows,
+            cols,
+            heatmap_path(path, suffix),
+            center=0.0,
+            title=f"matched gain per cell: {trained.run} - {result.base} (points)",
+            fmt="{:+.1f}",
+        )

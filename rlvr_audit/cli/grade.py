@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -47,8 +47,8 @@ def _writable(folder: Path) -> bool:
 
 def load_requests(paths, *, group_by, completion_field, answer_field, solution_field):
     """(GradeRequest, group, source file, index, record id) for every record of `paths`."""
-    from rlvr_audit.io.genfiles import ANSWER_FIELDS, COMPLETION_FIELDS, SOLUTION_FIELDS, pick_field, read_records
     from rlvr_audit.grading.base import GradeRequest
+    from rlvr_audit.io.genfiles import ANSWER_FIELDS, COMPLETION_FIELDS, SOLUTION_FIELDS, pick_field, read_records
 
     items = []
     for path in paths:
@@ -72,7 +72,9 @@ def load_requests(paths, *, group_by, completion_field, answer_field, solution_f
                 raise AuditError(f"record {i + 1}{where} has no '{missing}'", "fill it in or drop the record")
             group = str(record.get(group_by)) if group_by is not None else _file_stem(path)
             solution = record.get(s_field) if s_field else None
-            request = GradeRequest(str(record[c_field]), _as_text(record[a_field]), None if solution is None else str(solution))
+            request = GradeRequest(
+                str(record[c_field]), _as_text(record[a_field]), None if solution is None else str(solution)
+            )
             items.append((request, group, path, i, record.get("id")))
     return items
 
@@ -95,12 +97,16 @@ def summarize(groups: list[str], grades: list[dict], profiles: list[str]) -> lis
             for row in members:
                 counts[row[profile].status] += 1
             n = len(members)
-            rows.append({
-                "group": group, "profile": profile, "n": n,
-                "accuracy": round(100 * counts["correct"] / n, 2) if n else None,
-                "parsable": round(100 * (counts["correct"] + counts["incorrect"]) / n, 2) if n else None,
-                **counts,
-            })
+            rows.append(
+                {
+                    "group": group,
+                    "profile": profile,
+                    "n": n,
+                    "accuracy": round(100 * counts["correct"] / n, 2) if n else None,
+                    "parsable": round(100 * (counts["correct"] + counts["incorrect"]) / n, 2) if n else None,
+                    **counts,
+                }
+            )
     return rows
 
 
@@ -128,21 +134,36 @@ def _tables(rows: list[dict[str, Any]], profiles: list[str]):
         for j, s in enumerate(_STATUS_COLUMNS[1:], start=3):
             if r[s]:
                 health.styles[(i, j)] = "red"
-    long = TableData(columns=["group", "profile", "n", "accuracy", "parsable", "correct", "incorrect", *_STATUS_COLUMNS],
-                     rows=[[r[c] for c in ("group", "profile", "n", "accuracy", "parsable", "correct", "incorrect",
-                                           *_STATUS_COLUMNS)] for r in rows])
+    long = TableData(
+        columns=["group", "profile", "n", "accuracy", "parsable", "correct", "incorrect", *_STATUS_COLUMNS],
+        rows=[
+            [r[c] for c in ("group", "profile", "n", "accuracy", "parsable", "correct", "incorrect", *_STATUS_COLUMNS)]
+            for r in rows
+        ],
+    )
     return acc, health, long
 
 
 def write_item_grades(items, grades, profiles, out: Path | None) -> list[str]:
     """Per-item grades, one file per input; returns notes about where they went."""
     notes, by_source = [], {}
-    for (request, group, path, index, rid), row in zip(items, grades):
-        by_source.setdefault(path, []).append({
-            "index": index, "id": rid, "group": group,
-            "grades": {p: {"status": row[p].status, "extracted": row[p].extracted, "detail": row[p].detail,
-                           "version": row[p].version} for p in profiles},
-        })
+    for (_request, group, path, index, rid), row in zip(items, grades):
+        by_source.setdefault(path, []).append(
+            {
+                "index": index,
+                "id": rid,
+                "group": group,
+                "grades": {
+                    p: {
+                        "status": row[p].status,
+                        "extracted": row[p].extracted,
+                        "detail": row[p].detail,
+                        "version": row[p].version,
+                    }
+                    for p in profiles
+                },
+            }
+        )
     for path, records in by_source.items():
         target, note = grades_path(path, out)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -160,8 +181,9 @@ def grade_files(paths, profiles, *, group_by, fields, workers, timeout, cache, o
     from rlvr_audit.grading.engine.pool import grade_many
 
     items = load_requests(paths, group_by=group_by, **fields)
-    batch = grade_many([it[0] for it in items], profiles, workers=workers, timeout=timeout, cache=cache,
-                       progress=progress)
+    batch = grade_many(
+        [it[0] for it in items], profiles, workers=workers, timeout=timeout, cache=cache, progress=progress
+    )
     rows = summarize([it[1] for it in items], batch.grades, profiles)
     notes = write_item_grades(items, batch.grades, profiles, out)
     return rows, batch.stats, notes
@@ -190,24 +212,37 @@ def _grade_run_dir(path: Path, profiles, *, workers, timeout, cache, as_json: bo
         from rlvr_audit.report.tables import print_table
 
         added = sum(stats["added"].values())
-        typer.echo(f"{run.name}: {added} new grades ({stats['timeouts']} timeouts, {stats['errors']} errors) "
-                   f"in {stats['wall_s']:.1f} s", err=True)
+        typer.echo(
+            f"{run.name}: {added} new grades ({stats['timeouts']} timeouts, {stats['errors']} errors) "
+            f"in {stats['wall_s']:.1f} s",
+            err=True,
+        )
         print_table(table)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("grade")
     def grade_cmd(
-        paths: list[Path] = typer.Argument(..., help="Generation files (JSONL[.gz], JSON, Parquet) or run directories."),
-        profile: Optional[list[str]] = typer.Option(None, "-p", "--profile", help="Profile(s): repeat or comma list; default all."),
-        group_by: Optional[str] = typer.Option(None, "--group-by", help="Field whose value groups records (default: per file)."),
-        completion_field: Optional[str] = typer.Option(None, "--completion-field", help="Field holding the model's text."),
-        answer_field: Optional[str] = typer.Option(None, "--answer-field", help="Field holding the gold answer."),
-        solution_field: Optional[str] = typer.Option(None, "--solution-field", help="Field holding the worked solution."),
+        paths: list[Path] = typer.Argument(
+            ..., help="Generation files (JSONL[.gz], JSON, Parquet) or run directories."
+        ),
+        profile: list[str] | None = typer.Option(
+            None, "-p", "--profile", help="Profile(s): repeat or comma list; default all."
+        ),
+        group_by: str | None = typer.Option(
+            None, "--group-by", help="Field whose value groups records (default: per file)."
+        ),
+        completion_field: str | None = typer.Option(None, "--completion-field", help="Field holding the model's text."),
+        answer_field: str | None = typer.Option(None, "--answer-field", help="Field holding the gold answer."),
+        solution_field: str | None = typer.Option(None, "--solution-field", help="Field holding the worked solution."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout instead of tables."),
         as_csv: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of tables."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Directory for per-item grades (default: beside each input)."),
-        workers: Optional[int] = typer.Option(None, "--workers", min=0, help="Grading processes (default: all cores; 0 = in-process)."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Directory for per-item grades (default: beside each input)."
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", min=0, help="Grading processes (default: all cores; 0 = in-process)."
+        ),
         timeout: float = typer.Option(5.0, "--timeout", min=0.01, help="Seconds per grading step per item."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the verdict cache."),
     ) -> None:
@@ -222,15 +257,18 @@ def register(app: typer.Typer) -> None:
         run_dirs = [p for p in paths if p.is_dir()]
         for p in run_dirs:
             if not (p / "run.json").is_file():
-                raise AuditError(f"{p} is a directory but not a run (no run.json)", "pass generation files or a run directory")
+                raise AuditError(
+                    f"{p} is a directory but not a run (no run.json)", "pass generation files or a run directory"
+                )
         for p in run_dirs:
             _grade_run_dir(p, names, workers=workers, timeout=timeout, cache=cache, as_json=as_json, as_csv=as_csv)
         files = [p for p in paths if not p.is_dir()]
         if not files:
             return
         fields = {"completion_field": completion_field, "answer_field": answer_field, "solution_field": solution_field}
-        rows, stats, notes = grade_files(files, names, group_by=group_by, fields=fields, workers=workers,
-                                         timeout=timeout, cache=cache, out=out)
+        rows, stats, notes = grade_files(
+            files, names, group_by=group_by, fields=fields, workers=workers, timeout=timeout, cache=cache, out=out
+        )
         acc, health, long = _tables(rows, names)
         for note in notes:
             typer.echo(note, err=True)
@@ -248,5 +286,8 @@ def register(app: typer.Typer) -> None:
         print_table(acc)
         print_table(health)
         hit = f", {stats.cache_hits} cached verdicts" if stats.cache_hits else ""
-        console.print(f"[dim]{stats.items} items x {stats.profiles} profiles in {stats.wall_s:.1f} s "
-                      f"({stats.judged} judged{hit})[/]", highlight=False)
+        console.print(
+            f"[dim]{stats.items} items x {stats.profiles} profiles in {stats.wall_s:.1f} s "
+            f"({stats.judged} judged{hit})[/]",
+            highlight=False,
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,26 +13,36 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="Generations file: JSONL (optionally .gz), JSON or Parquet."),
         group_by: str = typer.Option(..., "--group-by", help="Field whose value names a run (e.g. run, model)."),
         out: Path = typer.Option(..., "--out", help="Directory to create one run directory per group in."),
-        template_field: Optional[str] = typer.Option(None, "--template-field", help="Field naming the prompt template."),
-        template: Optional[str] = typer.Option(None, "--template", help="One template name for every record."),
-        benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark name to record (default: file name)."),
-        data_file: Optional[Path] = typer.Option(
-            None, "--data-file", help="The benchmark's problems file (with --benchmark NAME): problems and identity "
-            "come from it, so imported runs compare with `baseline` runs of that benchmark."),
-        model_field: Optional[str] = typer.Option(None, "--model-field", help="Field naming the model."),
-        completion_field: Optional[str] = typer.Option(None, "--completion-field", help="Field holding the completion."),
-        answer_field: Optional[str] = typer.Option(None, "--answer-field", help="Field holding the gold answer."),
-        id_field: Optional[str] = typer.Option(None, "--id-field", help="Field holding the problem id."),
-        sample_field: Optional[str] = typer.Option(None, "--sample-field", help="Field holding the sample index."),
-        question_field: Optional[str] = typer.Option(None, "--question-field", help="Field holding the problem text."),
-        group: Optional[list[str]] = typer.Option(None, "--group", help="PATTERN=NAME: merge group values matching a "
-                                                  "glob into one run (repeat; first match wins)."),
-        rename_template: Optional[list[str]] = typer.Option(None, "--rename-template",
-                                                            help="OLD=NEW: rename a template (e.g. to match the "
-                                                                 "base run's name for the same prompt)."),
-        profile: Optional[list[str]] = typer.Option(None, "--profile", help="Grade with these profiles (default all)."),
+        template_field: str | None = typer.Option(None, "--template-field", help="Field naming the prompt template."),
+        template: str | None = typer.Option(None, "--template", help="One template name for every record."),
+        benchmark: str | None = typer.Option(
+            None, "--benchmark", help="Benchmark name to record (default: file name)."
+        ),
+        data_file: Path | None = typer.Option(
+            None,
+            "--data-file",
+            help="The benchmark's problems file (with --benchmark NAME): problems and identity "
+            "come from it, so imported runs compare with `baseline` runs of that benchmark.",
+        ),
+        model_field: str | None = typer.Option(None, "--model-field", help="Field naming the model."),
+        completion_field: str | None = typer.Option(None, "--completion-field", help="Field holding the completion."),
+        answer_field: str | None = typer.Option(None, "--answer-field", help="Field holding the gold answer."),
+        id_field: str | None = typer.Option(None, "--id-field", help="Field holding the problem id."),
+        sample_field: str | None = typer.Option(None, "--sample-field", help="Field holding the sample index."),
+        question_field: str | None = typer.Option(None, "--question-field", help="Field holding the problem text."),
+        group: list[str] | None = typer.Option(
+            None,
+            "--group",
+            help="PATTERN=NAME: merge group values matching a glob into one run (repeat; first match wins).",
+        ),
+        rename_template: list[str] | None = typer.Option(
+            None,
+            "--rename-template",
+            help="OLD=NEW: rename a template (e.g. to match the base run's name for the same prompt).",
+        ),
+        profile: list[str] | None = typer.Option(None, "--profile", help="Grade with these profiles (default all)."),
         no_grade: bool = typer.Option(False, "--no-grade", help="Only write the runs; grade later."),
-        workers: Optional[int] = typer.Option(None, "--workers", help="Grading processes."),
+        workers: int | None = typer.Option(None, "--workers", help="Grading processes."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing run directories."),
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
     ) -> None:
@@ -51,15 +60,33 @@ def register(app: typer.Typer) -> None:
 
             profiles = tuple(resolve_profiles(list(profile)))
         spec = ImportSpec(
-            path=file, out_dir=out, group_by=group_by, template_field=template_field, template=template,
-            benchmark=benchmark, data_file=data_file, model_field=model_field, completion_field=completion_field,
-            answer_field=answer_field, id_field=id_field, sample_field=sample_field, question_field=question_field,
-            groups=parse_pairs(group, "--group"), rename_templates=parse_pairs(rename_template, "--rename-template"),
-            profiles=profiles, overwrite=overwrite, workers=workers,
+            path=file,
+            out_dir=out,
+            group_by=group_by,
+            template_field=template_field,
+            template=template,
+            benchmark=benchmark,
+            data_file=data_file,
+            model_field=model_field,
+            completion_field=completion_field,
+            answer_field=answer_field,
+            id_field=id_field,
+            sample_field=sample_field,
+            question_field=question_field,
+            groups=parse_pairs(group, "--group"),
+            rename_templates=parse_pairs(rename_template, "--rename-template"),
+            profiles=profiles,
+            overwrite=overwrite,
+            workers=workers,
         )
         runs = import_generations(spec, progress=not no_progress)
         from rlvr_audit.report.tables import TableData, print_table
 
         rows = [[r.name, str(r.path), len(r.problems()), ", ".join(r.templates), len(r.generations())] for r in runs]
-        print_table(TableData(columns=["run", "directory", "problems", "templates", "generations"], rows=rows,
-                              title=f"imported {file.name}"))
+        print_table(
+            TableData(
+                columns=["run", "directory", "problems", "templates", "generations"],
+                rows=rows,
+                title=f"imported {file.name}",
+            )
+        )

@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
     def train_cmd(
         model: str = typer.Option(..., "--model", help="Hub id or local directory of the policy model."),
         reward: str = typer.Option(
-            ..., "--reward",
+            ...,
+            "--reward",
             help="truth, majority, incorrect, random, format, one-shot, python, or module:function.",
         ),
         gamma: float = typer.Option(None, "--gamma", help="P(reward = 1) of the random reward (default 0.5)."),
@@ -32,7 +33,9 @@ def register(app: typer.Typer) -> None:
             None, "--set", help="KEY=VALUE for any preset or GRPOConfig field (repeatable)."
         ),
         max_steps: int = typer.Option(500, "--max-steps", help="Optimizer steps."),
-        output_dir: Path = typer.Option(None, "--output-dir", help="Train directory (default runs/train-<model>-<reward>)."),
+        output_dir: Path = typer.Option(
+            None, "--output-dir", help="Train directory (default runs/train-<model>-<reward>)."
+        ),
         seed: int = typer.Option(0, "--seed", help="Seed for training, the random reward and labels."),
         save_every: int = typer.Option(None, "--save-every", help="Checkpoint every N steps."),
         eval_every: int = typer.Option(None, "--eval-every", help="Checkpoint every N steps and evaluate each."),
@@ -50,9 +53,9 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     ) -> None:
         """Train MODEL with GRPO (TRL) on a reward from the Spurious Rewards paper."""
+        from rlvr_audit.training.presets import PRESETS
         from rlvr_audit.training.rewards import parse_reward
         from rlvr_audit.training.run import TrainSpec, run_train
-        from rlvr_audit.training.presets import PRESETS
 
         if preset not in PRESETS:
             raise AuditError(f"'{preset}' is not a known preset", f"use one of: {', '.join(PRESETS)}")
@@ -64,13 +67,28 @@ def register(app: typer.Typer) -> None:
             safe = Path(model.rstrip("/")).name or "model"
             output_dir = Path("runs") / f"train-{safe}-{spec_reward.name}"
         spec = TrainSpec(
-            model=model, reward=spec_reward, out_dir=output_dir, preset=preset, overrides=tuple(overrides or ()),
-            data=data, data_limit=limit, template=template, max_steps=max_steps, seed=seed,
-            save_every=save_every, eval_every=eval_every, eval_benchmark=eval_benchmark,
+            model=model,
+            reward=spec_reward,
+            out_dir=output_dir,
+            preset=preset,
+            overrides=tuple(overrides or ()),
+            data=data,
+            data_limit=limit,
+            template=template,
+            max_steps=max_steps,
+            seed=seed,
+            save_every=save_every,
+            eval_every=eval_every,
+            eval_benchmark=eval_benchmark,
             eval_data_file=str(eval_data_file) if eval_data_file else None,
-            eval_templates=_split(eval_templates), eval_profiles=_split(eval_profiles) or None,
-            eval_limit=eval_limit, eval_backend=eval_backend, eval_max_tokens=eval_max_tokens, k=k,
-            labels_file=str(labels) if labels else None, label_backend=backend,
+            eval_templates=_split(eval_templates),
+            eval_profiles=_split(eval_profiles) or None,
+            eval_limit=eval_limit,
+            eval_backend=eval_backend,
+            eval_max_tokens=eval_max_tokens,
+            k=k,
+            labels_file=str(labels) if labels else None,
+            label_backend=backend,
             report_to=tuple(t for t in _split(report_to) if t != "none"),
             progress=not no_progress,
         )
@@ -84,8 +102,9 @@ def register(app: typer.Typer) -> None:
         console = Console()
         logged = [row for row in result.history if "reward_mean" in row]
         last = logged[-1] if logged else {}
-        console.print(f"[bold]trained[/] {model} with reward {spec_reward.name} for {max_steps} steps "
-                      f"-> {result.out_dir}")
+        console.print(
+            f"[bold]trained[/] {model} with reward {spec_reward.name} for {max_steps} steps -> {result.out_dir}"
+        )
         if last:
             shown = {k: v for k, v in last.items() if isinstance(v, (int, float))}
             console.print(" ".join(f"{k}={v:.4g}" for k, v in shown.items()))

@@ -61,13 +61,18 @@ def baselines_for(model: str, benchmark: str) -> list[dict[str, Any]]:
         if claim["kind"] != "baseline" or claim["model"] != model or claim["benchmark"] != benchmark:
             continue
         for number in claim.get("numbers", []):
-            out.append({
-                "claim": claim["name"], "paper": claim["paper"], "label": number.get("label"),
-                "value": float(number["value"]), "sd": number.get("sd"),
-                "template": number.get("template") or claim["setting"].get("template"),
-                "profile": number.get("profile") or claim["setting"].get("profile"),
-                "verified": bool(number.get("verified", False)),
-            })
+            out.append(
+                {
+                    "claim": claim["name"],
+                    "paper": claim["paper"],
+                    "label": number.get("label"),
+                    "value": float(number["value"]),
+                    "sd": number.get("sd"),
+                    "template": number.get("template") or claim["setting"].get("template"),
+                    "profile": number.get("profile") or claim["setting"].get("profile"),
+                    "verified": bool(number.get("verified", False)),
+                }
+            )
     return out
 
 
@@ -75,22 +80,46 @@ def describe_claims() -> list[dict[str, Any]]:
     """Rows for `rlvr-audit list claims`: one per published number."""
     rows = []
     for claim in load_claims():
-        base = {"claim": claim["name"], "arxiv": claim.get("arxiv") or "-", "model": claim["model"],
-                "benchmark": claim["benchmark"]}
+        base = {
+            "claim": claim["name"],
+            "arxiv": claim.get("arxiv") or "-",
+            "model": claim["model"],
+            "benchmark": claim["benchmark"],
+        }
         setting = f"{claim['setting'].get('template')}:{claim['setting'].get('profile')}"
         if claim["kind"] == "gains":
             b = claim["baseline"]
-            rows.append({**base, "number": "baseline", "value": b["value"], "setting": setting,
-                         "verified": b.get("verified", False)})
+            rows.append(
+                {
+                    **base,
+                    "number": "baseline",
+                    "value": b["value"],
+                    "setting": setting,
+                    "verified": b.get("verified", False),
+                }
+            )
             for version in claim.get("versions", []):
                 for reward, gain in version["gains"].items():
-                    rows.append({**base, "number": f"gain {reward} [{version['version']}]", "value": f"{gain:+.1f}",
-                                 "setting": setting, "verified": version.get("verified", False)})
+                    rows.append(
+                        {
+                            **base,
+                            "number": f"gain {reward} [{version['version']}]",
+                            "value": f"{gain:+.1f}",
+                            "setting": setting,
+                            "verified": version.get("verified", False),
+                        }
+                    )
         else:
             for number in claim.get("numbers", []):
                 value = f"{number['value']}" + (f" ± {number['sd']}" if number.get("sd") is not None else "")
-                rows.append({**base, "number": number.get("label"), "value": value,
-                             "setting": f"{number.get('template') or claim['setting'].get('template')}:"
-                                        f"{number.get('profile') or claim['setting'].get('profile')}",
-                             "verified": number.get("verified", False)})
+                rows.append(
+                    {
+                        **base,
+                        "number": number.get("label"),
+                        "value": value,
+                        "setting": f"{number.get('template') or claim['setting'].get('template')}:"
+                        f"{number.get('profile') or claim['setting'].get('profile')}",
+                        "verified": number.get("verified", False),
+                    }
+                )
     return rows

@@ -56,8 +56,9 @@ def compare_claim(
     measured best cell of that run is the adjusting baseline."""
     claim = get_claim(name)
     if claim["kind"] != "gains":
-        raise AuditError(f"claim '{name}' records baselines, not gains",
-                         "pass a claim with gains, e.g. --claim spurious-rewards")
+        raise AuditError(
+            f"claim '{name}' records baselines, not gains", "pass a claim with gains, e.g. --claim spurious-rewards"
+        )
     published = baselines_for(claim["model"], claim["benchmark"])
     if base is not None:
         best = _measured_best(base, profiles, level=level, n_boot=n_boot, seed=seed)
@@ -65,8 +66,10 @@ def compare_claim(
         top = max(published, key=lambda b: b["value"])
         best = {"source": "published", **top, "low": None, "high": None}
     else:
-        raise AuditError(f"no published baseline for {claim['model']} on {claim['benchmark']}",
-                         "pass a measured base run: rlvr-audit compare BASE_RUN --claim NAME")
+        raise AuditError(
+            f"no published baseline for {claim['model']} on {claim['benchmark']}",
+            "pass a measured base run: rlvr-audit compare BASE_RUN --claim NAME",
+        )
     versions = claim.get("versions", [])
     if version is not None:
         versions = [v for v in versions if v["version"] == version]
@@ -80,8 +83,11 @@ def compare_claim(
             trained = claimed_base + float(gain)
             adjusted = trained - best["value"]
             row = {
-                "version": v["version"], "reward": reward, "claimed_base": claimed_base,
-                "claimed_trained": round(trained, 2), "claimed_gain": float(gain),
+                "version": v["version"],
+                "reward": reward,
+                "claimed_base": claimed_base,
+                "claimed_trained": round(trained, 2),
+                "claimed_gain": float(gain),
                 "adjusted_gain": round(adjusted, 2),
                 "adjusted_low": round(trained - best["high"], 2) if best.get("high") is not None else None,
                 "adjusted_high": round(trained - best["low"], 2) if best.get("low") is not None else None,
@@ -100,6 +106,15 @@ def _measured_best(base: Run, profiles: list[str] | None, *, level: float, n_boo
     accs = {c: stats.avg_at_n(base.matrix(*c)) for c in cells}
     t, p = max(accs, key=lambda c: accs[c])
     low, high = stats.bootstrap_ci(base.matrix(t, p), level=level, n_boot=n_boot, seed=seed)
-    return {"source": "measured", "claim": None, "label": f"{base.name} best cell", "template": t, "profile": p,
-            "value": round(100 * accs[(t, p)], 2), "low": round(100 * low, 2), "high": round(100 * high, 2),
-            "sd": None, "verified": True}
+    return {
+        "source": "measured",
+        "claim": None,
+        "label": f"{base.name} best cell",
+        "template": t,
+        "profile": p,
+        "value": round(100 * accs[(t, p)], 2),
+        "low": round(100 * low, 2),
+        "high": round(100 * high, 2),
+        "sd": None,
+        "verified": True,
+    }

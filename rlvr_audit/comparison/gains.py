@@ -80,8 +80,13 @@ class Comparison:
             "schema_version": SCHEMA_VERSION,
             "benchmark": self.benchmark,
             "base": {"run": self.base, "path": self.base_path, "cells": self.base_cells},
-            "settings": {"level": self.level, "n_boot": self.n_boot, "seed": self.seed,
-                         "profiles": self.profiles, "templates": self.templates},
+            "settings": {
+                "level": self.level,
+                "n_boot": self.n_boot,
+                "seed": self.seed,
+                "profiles": self.profiles,
+                "templates": self.templates,
+            },
             "trained": [t.to_dict() for t in self.trained],
             "notes": self.notes,
         }
@@ -130,6 +135,7 @@ def verdict(claimed: float | None, adjusted: float, low: float, high: float) -> 
 
 # -- loading cells ------------------------------------------------------------------------
 
+
 class _CellSource:
     """A run's outcome matrices with rows aligned to a shared problem order, read once."""
 
@@ -170,6 +176,7 @@ def check_same_benchmark(base: Run, other: Run) -> None:
     """One-line AuditError showing both identities when two runs' benchmarks differ."""
     a, b = base.benchmark_identity, other.benchmark_identity
     if a != b:
+
         def show(x: dict[str, Any]) -> str:
             return f"{x.get('name')} (size {x.get('size')}, hash {x.get('hash')})"
 
@@ -188,6 +195,7 @@ def _key(template: str, profile: str) -> str:
 
 
 # -- the comparison -----------------------------------------------------------------------
+
 
 def compare_runs(
     base: Run,
@@ -230,14 +238,36 @@ def compare_runs(
                 all_templates.append(t)
             if p not in all_profiles:
                 all_profiles.append(p)
-        results.append(_compare_one(base, base_src, base_cells, base_acc, run, src, cells, order,
-                                    as_claimed=as_claimed, reported_baseline=reported_baseline,
-                                    level=level, n_boot=n_boot, seed=seed + i, notes=notes))
+        results.append(
+            _compare_one(
+                base,
+                base_src,
+                base_cells,
+                base_acc,
+                run,
+                src,
+                cells,
+                order,
+                as_claimed=as_claimed,
+                reported_baseline=reported_baseline,
+                level=level,
+                n_boot=n_boot,
+                seed=seed + i,
+                notes=notes,
+            )
+        )
     return Comparison(
-        base=base.name, base_path=str(base.path), benchmark=base.benchmark_identity,
+        base=base.name,
+        base_path=str(base.path),
+        benchmark=base.benchmark_identity,
         base_cells={_key(*c): _pct(v) for c, v in base_acc.items()},
-        trained=results, level=level, n_boot=n_boot, seed=seed,
-        profiles=all_profiles, templates=all_templates, notes=notes,
+        trained=results,
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+        profiles=all_profiles,
+        templates=all_templates,
+        notes=notes,
     )
 
 
@@ -250,21 +280,42 @@ def _claimed_cell(run: Run, as_claimed: tuple[str, str] | None) -> tuple[str, st
     return None
 
 
-def _compare_one(base: Run, base_src: _CellSource, base_cells, base_acc, run: Run, src: _CellSource, cells,
-                 order: list[str], *, as_claimed, reported_baseline, level, n_boot, seed, notes) -> TrainedResult:
+def _compare_one(
+    base: Run,
+    base_src: _CellSource,
+    base_cells,
+    base_acc,
+    run: Run,
+    src: _CellSource,
+    cells,
+    order: list[str],
+    *,
+    as_claimed,
+    reported_baseline,
+    level,
+    n_boot,
+    seed,
+    notes,
+) -> TrainedResult:
     acc = {c: stats.avg_at_n(src.get(*c)) for c in cells}
     # Adjusted: each model under its own best evaluation, the selection paid for in the CI.
     best_t = max(acc, key=lambda c: acc[c])
     best_b = max(base_acc, key=lambda c: base_acc[c])
-    sel = stats.selection_aware_max_diff([src.get(*c) for c in cells], [base_src.get(*c) for c in base_cells],
-                                         level=level, n_boot=n_boot, seed=seed)
-    naive = stats.naive_max_diff([src.get(*c) for c in cells], [base_src.get(*c) for c in base_cells],
-                                 level=level, n_boot=n_boot, seed=seed)
+    sel = stats.selection_aware_max_diff(
+        [src.get(*c) for c in cells], [base_src.get(*c) for c in base_cells], level=level, n_boot=n_boot, seed=seed
+    )
+    naive = stats.naive_max_diff(
+        [src.get(*c) for c in cells], [base_src.get(*c) for c in base_cells], level=level, n_boot=n_boot, seed=seed
+    )
     adjusted = {
-        "gain": _pct(sel.estimate), "low": _pct(sel.low), "high": _pct(sel.high), "level": level,
+        "gain": _pct(sel.estimate),
+        "low": _pct(sel.low),
+        "high": _pct(sel.high),
+        "level": level,
         "trained_best": {"template": best_t[0], "profile": best_t[1], "accuracy": _pct(acc[best_t])},
         "base_best": {"template": best_b[0], "profile": best_b[1], "accuracy": _pct(base_acc[best_b])},
-        "naive_low": _pct(naive.low), "naive_high": _pct(naive.high),
+        "naive_low": _pct(naive.low),
+        "naive_high": _pct(naive.high),
         "n_cells": {"trained": len(cells), "base": len(base_cells)},
     }
     # Matched: the same evaluation on both sides, every cell both runs have.
@@ -272,9 +323,17 @@ def _compare_one(base: Run, base_src: _CellSource, base_cells, base_acc, run: Ru
     for c in cells:
         if c in base_acc:
             d = stats.paired_bootstrap_diff(src.get(*c), base_src.get(*c), level=level, n_boot=n_boot, seed=seed)
-            matched_cells.append({"template": c[0], "profile": c[1], "base": _pct(base_acc[c]),
-                                  "trained": _pct(acc[c]), "gain": _pct(d.estimate),
-                                  "low": _pct(d.low), "high": _pct(d.high)})
+            matched_cells.append(
+                {
+                    "template": c[0],
+                    "profile": c[1],
+                    "base": _pct(base_acc[c]),
+                    "trained": _pct(acc[c]),
+                    "gain": _pct(d.estimate),
+                    "low": _pct(d.low),
+                    "high": _pct(d.high),
+                }
+            )
     gains = [m["gain"] for m in matched_cells]
     matched = {
         "cells": matched_cells,
@@ -292,37 +351,69 @@ def _compare_one(base: Run, base_src: _CellSource, base_cells, base_acc, run: Ru
     if cell is not None and reported_baseline is not None:
         t_ci = stats.bootstrap_ci(src.get(*cell), level=level, n_boot=n_boot, seed=seed)
         gain = 100 * acc[cell] - reported_baseline
-        claimed = {"template": cell[0], "profile": cell[1], "source": "reported-baseline",
-                   "base": float(reported_baseline), "trained": _pct(acc[cell]), "gain": round(gain, 4),
-                   "low": round(100 * t_ci[0] - reported_baseline, 4),
-                   "high": round(100 * t_ci[1] - reported_baseline, 4), "level": level}
+        claimed = {
+            "template": cell[0],
+            "profile": cell[1],
+            "source": "reported-baseline",
+            "base": float(reported_baseline),
+            "trained": _pct(acc[cell]),
+            "gain": round(gain, 4),
+            "low": round(100 * t_ci[0] - reported_baseline, 4),
+            "high": round(100 * t_ci[1] - reported_baseline, 4),
+            "level": level,
+        }
     elif cell is not None and cell in base_acc:
         d = stats.paired_bootstrap_diff(src.get(*cell), base_src.get(*cell), level=level, n_boot=n_boot, seed=seed)
-        claimed = {"template": cell[0], "profile": cell[1], "source": "cell", "base": _pct(base_acc[cell]),
-                   "trained": _pct(acc[cell]), "gain": _pct(d.estimate), "low": _pct(d.low),
-                   "high": _pct(d.high), "level": level}
+        claimed = {
+            "template": cell[0],
+            "profile": cell[1],
+            "source": "cell",
+            "base": _pct(base_acc[cell]),
+            "trained": _pct(acc[cell]),
+            "gain": _pct(d.estimate),
+            "low": _pct(d.low),
+            "high": _pct(d.high),
+            "level": level,
+        }
     elif cell is not None:
-        notes.append(f"{run.name}: the as-claimed cell {cell[0]}:{cell[1]} is not graded in {base.name}; "
-                     "pass --reported-baseline X to get a claimed gain")
+        notes.append(
+            f"{run.name}: the as-claimed cell {cell[0]}:{cell[1]} is not graded in {base.name}; "
+            "pass --reported-baseline X to get a claimed gain"
+        )
     elif reported_baseline is not None:
-        raise AuditError(f"--reported-baseline needs the cell the claim used, and {run.name} records none",
-                         "pass --as-claimed TEMPLATE:PROFILE")
+        raise AuditError(
+            f"--reported-baseline needs the cell the claim used, and {run.name} records none",
+            "pass --as-claimed TEMPLATE:PROFILE",
+        )
     else:
         notes.append(f"{run.name}: no as-claimed cell recorded; pass --as-claimed TEMPLATE:PROFILE for a claimed gain")
     if cell is not None and cell in base_acc:
-        significance = {"cell": {"template": cell[0], "profile": cell[1]},
-                        **stats.paired_test(src.get(*cell), base_src.get(*cell), seed=seed)}
+        significance = {
+            "cell": {"template": cell[0], "profile": cell[1]},
+            **stats.paired_test(src.get(*cell), base_src.get(*cell), seed=seed),
+        }
         decomposition = decompose(
-            base_status=base_src.get(*cell, what="status"), trained_status=src.get(*cell, what="status"),
-            base_text=base_src.completions(cell[0], order), trained_text=src.completions(cell[0], order),
+            base_status=base_src.get(*cell, what="status"),
+            trained_status=src.get(*cell, what="status"),
+            base_text=base_src.completions(cell[0], order),
+            trained_text=src.completions(cell[0], order),
         )
     elif best_t in base_acc and best_t == best_b:
-        significance = {"cell": {"template": best_t[0], "profile": best_t[1]},
-                        **stats.paired_test(src.get(*best_t), base_src.get(*best_t), seed=seed)}
+        significance = {
+            "cell": {"template": best_t[0], "profile": best_t[1]},
+            **stats.paired_test(src.get(*best_t), base_src.get(*best_t), seed=seed),
+        }
     claimed_gain = claimed["gain"] if claimed else None
     name, reason = verdict(claimed_gain, adjusted["gain"], adjusted["low"], adjusted["high"])
     return TrainedResult(
-        run=run.name, path=str(run.path), claimed=claimed, adjusted=adjusted, matched=matched,
-        significance=significance, verdict=name, verdict_reason=reason, decomposition=decomposition,
+        run=run.name,
+        path=str(run.path),
+        claimed=claimed,
+        adjusted=adjusted,
+        matched=matched,
+        significance=significance,
+        verdict=name,
+        verdict_reason=reason,
+        decomposition=decomposition,
         cells={_key(*c): _pct(v) for c, v in acc.items()},
     )

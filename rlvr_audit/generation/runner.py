@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rlvr_audit.store.run import Run
 from rlvr_audit.core.types import Generation, Prompt, Sampling, stable_hash
+from rlvr_audit.store.run import Run
 
 _SEED_MOD = 2**63 - 1
 _SYNC_EVERY_S = 5.0

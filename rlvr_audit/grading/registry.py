@@ -4,7 +4,7 @@ process imports only what it grades with."""
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.grading.base import Profile
@@ -31,7 +31,7 @@ def profile_names() -> list[str]:
     return list(_REGISTRY)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_profile(name: str) -> Profile:
     """The profile called `name`; an AuditError naming the known ones otherwise."""
     target = _REGISTRY.get(name)

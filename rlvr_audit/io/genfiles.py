@@ -47,8 +47,10 @@ def _read_parquet(path: Path) -> list[dict[str, Any]]:
         import pyarrow.parquet as pq
 
         return pq.read_table(path).to_pylist()
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for bad files
-        raise AuditError(f"cannot read {path} as Parquet ({type(exc).__name__}: {exc})", f"pass a {_FORMATS} file") from exc
+    except Exception as exc:
+        raise AuditError(
+            f"cannot read {path} as Parquet ({type(exc).__name__}: {exc})", f"pass a {_FORMATS} file"
+        ) from exc
 
 
 def _from_json(path: Path, text: str) -> list[dict[str, Any]]:
@@ -59,7 +61,9 @@ def _from_json(path: Path, text: str) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         data = next((data[k] for k in ("records", "data", "samples") if isinstance(data.get(k), list)), None)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise AuditError(f"{path} holds no list of objects", "pass a JSON list of records, or JSONL (one object a line)")
+        raise AuditError(
+            f"{path} holds no list of objects", "pass a JSON list of records, or JSONL (one object a line)"
+        )
     return data
 
 

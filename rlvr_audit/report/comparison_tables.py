@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlvr_audit.comparison.gains import Comparison
 from rlvr_audit.comparison.claims import ClaimComparison
+from rlvr_audit.comparison.gains import Comparison
 from rlvr_audit.report.tables import TableData
 
 _VERDICT_STYLE = {"holds": "green", "shrinks": "yellow", "vanishes": "red", "reverses": "bold red"}
@@ -31,13 +31,23 @@ def comparison_table(comparison: Comparison) -> TableData:
         claimed = "–" if not c else f"{c['gain']:+.1f} {_ci(c['low'], c['high'])}"
         matched = "–" if m["min"] is None else f"{m['min']:+.1f} / {m['median']:+.1f} / {m['max']:+.1f}"
         p = result.significance["p_value"] if result.significance else None
-        rows.append([result.run, claimed, f"{a['gain']:+.1f} {_ci(a['low'], a['high'])}", matched,
-                     "–" if p is None else f"{p:.2g}", result.verdict])
+        rows.append(
+            [
+                result.run,
+                claimed,
+                f"{a['gain']:+.1f} {_ci(a['low'], a['high'])}",
+                matched,
+                "–" if p is None else f"{p:.2g}",
+                result.verdict,
+            ]
+        )
         styles[(r, len(columns) - 1)] = _VERDICT_STYLE.get(result.verdict, "")
-    caption = (f"base: {comparison.base}; benchmark {comparison.benchmark.get('name')} "
-               f"({comparison.benchmark.get('size')} problems); gains in points; adjusted = best cell of the "
-               f"trained run minus best cell of the base run, CI from a selection-aware paired bootstrap "
-               f"({comparison.n_boot} resamples, seed {comparison.seed}); {comparison.level:.0%} CIs in brackets")
+    caption = (
+        f"base: {comparison.base}; benchmark {comparison.benchmark.get('name')} "
+        f"({comparison.benchmark.get('size')} problems); gains in points; adjusted = best cell of the "
+        f"trained run minus best cell of the base run, CI from a selection-aware paired bootstrap "
+        f"({comparison.n_boot} resamples, seed {comparison.seed}); {comparison.level:.0%} CIs in brackets"
+    )
     return TableData(columns=columns, rows=rows, title="claimed vs adjusted gains", caption=caption, styles=styles)
 
 
@@ -48,12 +58,17 @@ def cells_table(comparison: Comparison) -> TableData:
         c, a = result.claimed, result.adjusted
         if c:
             src = "reported" if c["source"] == "reported-baseline" else "measured"
-            rows.append([result.run, "claimed", f"{c['template']}:{c['profile']}", c["trained"], f"{c['base']:.1f} ({src})"])
+            rows.append(
+                [result.run, "claimed", f"{c['template']}:{c['profile']}", c["trained"], f"{c['base']:.1f} ({src})"]
+            )
         tb, bb = a["trained_best"], a["base_best"]
         rows.append([result.run, "best (T)", f"{tb['template']}:{tb['profile']}", tb["accuracy"], "–"])
         rows.append([result.run, "best (B)", f"{bb['template']}:{bb['profile']}", "–", bb["accuracy"]])
-    return TableData(columns=["trained run", "cell", "template:profile", "trained acc", "base acc"], rows=rows,
-                     title="cells behind the gains")
+    return TableData(
+        columns=["trained run", "cell", "template:profile", "trained acc", "base acc"],
+        rows=rows,
+        title="cells behind the gains",
+    )
 
 
 def decomposition_table(comparison: Comparison) -> TableData | None:
@@ -65,16 +80,31 @@ def decomposition_table(comparison: Comparison) -> TableData | None:
             continue
         code = d.get("code") or {}
         share = code.get("lang_to_code_share")
-        rows.append([result.run, _signed(d["gain"]), _signed(d["format"]), _signed(d["answers"]),
-                     "–" if code.get("base_rate") is None else f"{code['base_rate']:.0f}% → {code['trained_rate']:.0f}%",
-                     _signed(code.get("groups", {}).get("lang_to_code", {}).get("gain")),
-                     "–" if share is None else f"{share:.0%}"])
+        rows.append(
+            [
+                result.run,
+                _signed(d["gain"]),
+                _signed(d["format"]),
+                _signed(d["answers"]),
+                "–" if code.get("base_rate") is None else f"{code['base_rate']:.0f}% → {code['trained_rate']:.0f}%",
+                _signed(code.get("groups", {}).get("lang_to_code", {}).get("gain")),
+                "–" if share is None else f"{share:.0%}",
+            ]
+        )
     if not rows:
         return None
     return TableData(
-        columns=["trained run", "claimed-cell gain", "format (no answer → correct)", "answer changes",
-                 "code use", "gain on lang→code problems", "share of gain"],
-        rows=rows, title="decomposition of the claimed-cell gain",
+        columns=[
+            "trained run",
+            "claimed-cell gain",
+            "format (no answer → correct)",
+            "answer changes",
+            "code use",
+            "gain on lang→code problems",
+            "share of gain",
+        ],
+        rows=rows,
+        title="decomposition of the claimed-cell gain",
     )
 
 
@@ -83,9 +113,14 @@ def claim_table(cc: ClaimComparison) -> TableData:
     b = cc.baseline
     has_ci = any(r["adjusted_low"] is not None for r in cc.rows)
     # The gain against each other published baseline, so a reader sees the whole range.
-    others = sorted((o for o in cc.published_baselines
-                     if not (o.get("claim") == b.get("claim") and o.get("label") == b.get("label"))),
-                    key=lambda o: -o["value"])
+    others = sorted(
+        (
+            o
+            for o in cc.published_baselines
+            if not (o.get("claim") == b.get("claim") and o.get("label") == b.get("label"))
+        ),
+        key=lambda o: -o["value"],
+    )
     columns = ["version", "reward", "claimed acc", "claimed gain", "adjusted gain"]
     if has_ci:
         columns.append("adjusted CI")
@@ -93,8 +128,13 @@ def claim_table(cc: ClaimComparison) -> TableData:
     columns.append("kept")
     rows = []
     for r in cc.rows:
-        row = [r["version"], r["reward"], f"{r['claimed_trained']:.1f}", _signed(r["claimed_gain"]),
-               _signed(r["adjusted_gain"])]
+        row = [
+            r["version"],
+            r["reward"],
+            f"{r['claimed_trained']:.1f}",
+            _signed(r["claimed_gain"]),
+            _signed(r["adjusted_gain"]),
+        ]
         if has_ci:
             row.append(_ci(r["adjusted_low"], r["adjusted_high"]))
         row += [_signed(r["vs_published"][f"{o['claim']}:{o['label']}"]) for o in others]
@@ -104,8 +144,10 @@ def claim_table(cc: ClaimComparison) -> TableData:
     sd = f" ± {b['sd']}" if b.get("sd") is not None else ""
     where = f"{b.get('template')}:{b.get('profile')}"
     source = "measured" if b["source"] == "measured" else (b.get("paper") or b.get("claim"))
-    caption = (f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
-               f"({claim['setting'].get('template')}:{claim['setting'].get('profile')}); adjusted with the best "
-               f"{'measured' if b['source'] == 'measured' else 'published'} baseline {b['value']:.1f}{sd} "
-               f"({b.get('label')}, {where}; {source}); 'vs X': gain against the other published baselines")
+    caption = (
+        f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
+        f"({claim['setting'].get('template')}:{claim['setting'].get('profile')}); adjusted with the best "
+        f"{'measured' if b['source'] == 'measured' else 'published'} baseline {b['value']:.1f}{sd} "
+        f"({b.get('label')}, {where}; {source}); 'vs X': gain against the other published baselines"
+    )
     return TableData(columns=columns, rows=rows, title=f"{claim['paper']}: claimed vs adjusted", caption=caption)

@@ -38,12 +38,27 @@ def bars_of(comparison: Any) -> tuple[list[dict[str, Any]], str]:
     """(bars, title) from a Comparison or a ClaimComparison: each bar record has label,
     claimed, adjusted, low, high (points; None where unknown)."""
     if hasattr(comparison, "trained"):
-        bars = [{"label": r.run, "claimed": r.claimed["gain"] if r.claimed else None,
-                 "adjusted": r.adjusted["gain"], "low": r.adjusted["low"], "high": r.adjusted["high"]}
-                for r in comparison.trained]
+        bars = [
+            {
+                "label": r.run,
+                "claimed": r.claimed["gain"] if r.claimed else None,
+                "adjusted": r.adjusted["gain"],
+                "low": r.adjusted["low"],
+                "high": r.adjusted["high"],
+            }
+            for r in comparison.trained
+        ]
         return bars, f"claimed vs adjusted gain over {comparison.base}"
-    bars = [{"label": f"{r['reward']}\n[{r['version']}]", "claimed": r["claimed_gain"], "adjusted": r["adjusted_gain"],
-             "low": r["adjusted_low"], "high": r["adjusted_high"]} for r in comparison.rows]
+    bars = [
+        {
+            "label": f"{r['reward']}\n[{r['version']}]",
+            "claimed": r["claimed_gain"],
+            "adjusted": r["adjusted_gain"],
+            "low": r["adjusted_low"],
+            "high": r["adjusted_high"],
+        }
+        for r in comparison.rows
+    ]
     return bars, f"{comparison.claim['name']}: claimed vs adjusted gain"
 
 
@@ -61,14 +76,17 @@ def plot_claimed_vs_adjusted(comparison: Any, path: str | Path) -> Path:
     ax.bar(x + width / 2, adjusted, width, label="adjusted", color="#1f77b4")
     lows = [b["low"] for b in bars]
     if all(v is not None for v in lows):
-        err = np.array([[a - b["low"] for a, b in zip(adjusted, bars)], [b["high"] - a for a, b in zip(adjusted, bars)]])
+        err = np.array(
+            [[a - b["low"] for a, b in zip(adjusted, bars)], [b["high"] - a for a, b in zip(adjusted, bars)]]
+        )
         ax.errorbar(x + width / 2, adjusted, yerr=np.maximum(err, 0), fmt="none", ecolor="black", capsize=3, lw=1)
     for xi, value in zip(x, claimed):
         if not np.isnan(value):
             ax.annotate(f"{value:+.1f}", (xi - width / 2, value), ha="center", va="bottom", fontsize=8)
     for xi, value in zip(x, adjusted):
-        ax.annotate(f"{value:+.1f}", (xi + width / 2, value), ha="center", va="bottom" if value >= 0 else "top",
-                    fontsize=8)
+        ax.annotate(
+            f"{value:+.1f}", (xi + width / 2, value), ha="center", va="bottom" if value >= 0 else "top", fontsize=8
+        )
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x)
     ax.set_xticklabels([b["label"] for b in bars], fontsize=8)

@@ -26,8 +26,8 @@ import numpy as np
 
 from rlvr_audit import __version__
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, write_json_atomic
 from rlvr_audit.core.types import STATUSES, Generation, Grade, Problem, Sampling
+from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, write_json_atomic
 
 SCHEMA_VERSION = 1
 MANIFEST = "run.json"

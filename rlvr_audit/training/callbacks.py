@@ -51,7 +51,7 @@ def make_callbacks(out_dir: Path, *, progress: bool, is_main: bool) -> list[Any]
             self.summary: dict[str, Any] = {}
             self.path = out_dir / "metrics.jsonl"
 
-        def on_log(self, args, state, control, logs=None, **kw):  # noqa: ANN001 - TRL's signature
+        def on_log(self, args, state, control, logs=None, **kw):
             if logs and "train_runtime" in logs:  # the end-of-training summary
                 self.summary = {k: v for k, v in logs.items() if isinstance(v, (int, float))}
             if not logs or ("reward" not in logs and "loss" not in logs):
@@ -77,26 +77,35 @@ def make_callbacks(out_dir: Path, *, progress: bool, is_main: bool) -> list[Any]
             self.bar = None
             self.task = None
 
-        def on_train_begin(self, args, state, control, **kw):  # noqa: ANN001
+        def on_train_begin(self, args, state, control, **kw):
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), TextColumn("{task.description}"), transient=False)
+            self.bar = Progress(
+                TextColumn("[bold]train"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                transient=False,
+            )
             self.bar.start()
             self.task = self.bar.add_task("", total=state.max_steps)
 
-        def on_step_end(self, args, state, control, **kw):  # noqa: ANN001
+        def on_step_end(self, args, state, control, **kw):
             if self.bar is not None:
                 self.bar.update(self.task, completed=state.global_step)
 
-        def on_log(self, args, state, control, logs=None, **kw):  # noqa: ANN001
+        def on_log(self, args, state, control, logs=None, **kw):
             if self.bar is not None and logs and "reward" in logs:
                 m = pick_metrics(logs)
-                text = " ".join(f"{k}={m[k]:.3g}" for k in ("reward_mean", "clip_ratio", "completion_length")
-                                if isinstance(m.get(k), (int, float)))
+                text = " ".join(
+                    f"{k}={m[k]:.3g}"
+                    for k in ("reward_mean", "clip_ratio", "completion_length")
+                    if isinstance(m.get(k), (int, float))
+                )
                 self.bar.update(self.task, description=text)
 
-        def on_train_end(self, args, state, control, **kw):  # noqa: ANN001
+        def on_train_end(self, args, state, control, **kw):
             if self.bar is not None:
                 self.bar.stop()
                 self.bar = None

@@ -38,14 +38,19 @@ TRAIN_SOURCES: dict[str, TrainSource] = {
     s.name: s
     for s in (
         TrainSource(
-            "deepscaler", "agentica-org/DeepScaleR-Preview-Dataset", "train",
+            "deepscaler",
+            "agentica-org/DeepScaleR-Preview-Dataset",
+            "train",
             (("question", "problem"), ("answer", "answer"), ("solution", "solution")),
             description="DeepScaleR-Preview (~40k AIME/AMC/Omni-MATH/STILL problems); the paper's training set",
         ),
         TrainSource(
-            "math", "DigitalLearningGmbH/MATH-lighteval", "train",
+            "math",
+            "DigitalLearningGmbH/MATH-lighteval",
+            "train",
             (("question", "problem"), ("solution", "solution")),
-            config="default", answer_from_solution=True,
+            config="default",
+            answer_from_solution=True,
             description="MATH train split (7.5k); gold = last \\boxed{} of the solution",
         ),
     )
@@ -79,8 +84,11 @@ def load_train_problems(data: str | None, *, limit: int | None = None) -> tuple[
         try:
             rows = load_hub_rows(source.name, source.hub_id, source.revision, source.split, source.config)
         except AuditError as exc:
-            raise AuditError(f"training data '{source.name}' ({source.hub_id}) cannot be loaded "
-                             f"({exc.message.rpartition('(')[2].rstrip(')')})", _FIX) from exc
+            raise AuditError(
+                f"training data '{source.name}' ({source.hub_id}) cannot be loaded "
+                f"({exc.message.rpartition('(')[2].rstrip(')')})",
+                _FIX,
+            ) from exc
         name = source.name
         identity = {"source": source.hub_id, "revision": source.revision, "split": source.split, "kind": "hub"}
         fields = dict(source.fields)
@@ -114,37 +122,45 @@ def trl_prompt(prompt: Prompt) -> Any:
     return [{"role": role, "content": content} for role, content in prompt.messages or ()]
 
 
-def dataset_rows(problems: list[Problem], template: str | None, labels: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def dataset_rows(
+    problems: list[Problem], template: str | None, labels: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """One row per problem: `prompt` plus the columns the rewards read. `label` is the
     majority answer ("" when there is none)."""
     rows = []
     for p in problems:
         lab = labels.get(p.id) if labels else None
-        rows.append({
-            "prompt": trl_prompt(problem_prompt(p, template)),
-            "problem_id": p.id,
-            "answer": p.answer,
-            "solution": p.solution or "",
-            "label": (lab.majority or "") if lab is not None else "",
-        })
+        rows.append(
+            {
+                "prompt": trl_prompt(problem_prompt(p, template)),
+                "problem_id": p.id,
+                "answer": p.answer,
+                "solution": p.solution or "",
+                "label": (lab.majority or "") if lab is not None else "",
+            }
+        )
     return rows
 
 
-def select_problems(problems: list[Problem], reward: str, labels: dict[str, Any] | None,
-                    one_shot_id: str | None) -> list[Problem]:
+def select_problems(
+    problems: list[Problem], reward: str, labels: dict[str, Any] | None, one_shot_id: str | None
+) -> list[Problem]:
     """The problems a reward trains on: incorrect -> only wrong majority labels; majority
     -> only problems with a label; one-shot -> the chosen problem."""
     if reward == "one-shot":
         chosen = [p for p in problems if p.id == one_shot_id or p.id.rpartition("-")[2] == one_shot_id]
         if not chosen:
-            raise AuditError(f"no training problem has id '{one_shot_id}'", "pass --one-shot-id with an id from the data")
+            raise AuditError(
+                f"no training problem has id '{one_shot_id}'", "pass --one-shot-id with an id from the data"
+            )
         return chosen[:1]
     if reward in ("majority", "incorrect") and labels is not None:
         keep = [p for p in problems if labels.get(p.id) is not None and labels[p.id].majority]
         if reward == "incorrect":
             keep = [p for p in keep if not labels[p.id].is_correct]
         if not keep:
-            raise AuditError(f"no problem is left to train the {reward} reward on",
-                             "use more problems (--limit) or a larger --k")
+            raise AuditError(
+                f"no problem is left to train the {reward} reward on", "use more problems (--limit) or a larger --k"
+            )
         return keep
     return problems

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.io.jsonl import write_json_atomic
 from rlvr_audit.core.types import Problem, Prompt, Sampling, stable_hash
+from rlvr_audit.io.jsonl import write_json_atomic
 
 LABELS_FILE = "labels.json"
 
@@ -101,8 +101,9 @@ def label_from_completions(problem: Problem, completions: Sequence[str], profile
 
 def labels_key(*, model: str, k: int, sampling: Sampling, profile: str, template: str | None) -> str:
     """What the labels depend on; saved labels are reused only when it matches."""
-    return stable_hash({"model": model, "k": k, "sampling": sampling.to_dict(), "profile": profile,
-                        "template": template})
+    return stable_hash(
+        {"model": model, "k": k, "sampling": sampling.to_dict(), "profile": profile, "template": template}
+    )
 
 
 def load_labels(path: str | Path, key: str | None = None) -> dict[str, Label]:
@@ -162,8 +163,14 @@ def derive_labels(
         with get_backend(backend, model, **(backend_options or {})) as engine:
             for index, comps in _progress(engine.generate(prompts, sampling, seeds=seeds), len(todo), progress):
                 labels[todo[index].id] = label_from_completions(todo[index], [c.text for c in comps], prof)
-        spec = {"model": model, "backend": backend, "k": k, "sampling": sampling.to_dict(),
-                "profile": profile, "template": template}
+        spec = {
+            "model": model,
+            "backend": backend,
+            "k": k,
+            "sampling": sampling.to_dict(),
+            "profile": profile,
+            "template": template,
+        }
         save_labels(out_path, labels, key=key, spec=spec)
     return {p.id: labels[p.id] for p in problems}
 

@@ -183,10 +183,24 @@ def grpo_kwargs(preset: Preset, *, world_size: int = 1) -> dict[str, Any]:
     micro = b * world_size  # completions per micro-step, all processes together
     kw: dict[str, Any] = {
         k: getattr(preset, k)
-        for k in ("loss_type", "scale_rewards", "epsilon", "beta", "learning_rate", "lr_scheduler_type",
-                  "warmup_steps", "weight_decay", "max_grad_norm", "temperature", "top_p", "num_generations",
-                  "per_device_train_batch_size", "num_iterations", "max_completion_length",
-                  "gradient_checkpointing")
+        for k in (
+            "loss_type",
+            "scale_rewards",
+            "epsilon",
+            "beta",
+            "learning_rate",
+            "lr_scheduler_type",
+            "warmup_steps",
+            "weight_decay",
+            "max_grad_norm",
+            "temperature",
+            "top_p",
+            "num_generations",
+            "per_device_train_batch_size",
+            "num_iterations",
+            "max_completion_length",
+            "gradient_checkpointing",
+        )
     }
     accum = 1
     if preset.completions_per_step is not None:

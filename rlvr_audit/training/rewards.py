@@ -243,8 +243,10 @@ class Reward:
         if name in ("truth", "one-shot", "majority", "incorrect"):
             golds = kw.get("answer") if name in ("truth", "one-shot") else kw.get("label")
             if golds is None:
-                raise AuditError(f"the {name} reward needs the dataset column "
-                                 f"{'answer' if name in ('truth', 'one-shot') else 'label'}")
+                raise AuditError(
+                    f"the {name} reward needs the dataset column "
+                    f"{'answer' if name in ('truth', 'one-shot') else 'label'}"
+                )
             sols = kw.get("solution") or [None] * len(texts)
             rewards = []
             for text, gold, sol in zip(texts, golds, sols):

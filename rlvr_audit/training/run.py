@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.io.jsonl import write_json_atomic
-from rlvr_audit.training.rewards import RewardSpec, build_reward
-from rlvr_audit.training.presets import apply_overrides, get_preset, grpo_kwargs, warn_if_no_clipping
 from rlvr_audit.core.types import Sampling
+from rlvr_audit.io.jsonl import write_json_atomic
+from rlvr_audit.training.presets import apply_overrides, get_preset, grpo_kwargs, warn_if_no_clipping
+from rlvr_audit.training.rewards import RewardSpec, build_reward
 
 MANIFEST = "train.json"
 
@@ -145,20 +145,35 @@ def _labels_for(spec: TrainSpec, problems: list[Any], config: Any) -> dict[str, 
         given = load_labels(spec.labels_file)
         missing = [p.id for p in problems if p.id not in given]
         if missing:
-            raise AuditError(f"labels file {spec.labels_file} has no label for {len(missing)} problems "
-                             f"(e.g. {missing[0]})", "drop --labels to derive them, or use the same --data")
+            raise AuditError(
+                f"labels file {spec.labels_file} has no label for {len(missing)} problems (e.g. {missing[0]})",
+                "drop --labels to derive them, or use the same --data",
+            )
         if is_main_process():
             save_labels(Path(spec.out_dir) / LABELS_FILE, given, key="given", spec={"from": str(spec.labels_file)})
         return given
 
-    sampling = Sampling(temperature=config.temperature, top_p=config.top_p,
-                        max_tokens=config.max_completion_length, n=spec.k, seed=spec.seed)
+    sampling = Sampling(
+        temperature=config.temperature,
+        top_p=config.top_p,
+        max_tokens=config.max_completion_length,
+        n=spec.k,
+        seed=spec.seed,
+    )
 
     def derive() -> dict[str, Any]:
-        return derive_labels(problems, model=spec.model, backend=spec.label_backend, k=spec.k, sampling=sampling,
-                             profile=spec.reward.profile, out_path=Path(spec.out_dir) / LABELS_FILE,
-                             template=spec.template, backend_options=dict(spec.label_backend_options),
-                             progress=spec.progress and is_main_process())
+        return derive_labels(
+            problems,
+            model=spec.model,
+            backend=spec.label_backend,
+            k=spec.k,
+            sampling=sampling,
+            profile=spec.reward.profile,
+            out_path=Path(spec.out_dir) / LABELS_FILE,
+            template=spec.template,
+            backend_options=dict(spec.label_backend_options),
+            progress=spec.progress and is_main_process(),
+        )
 
     if world_size() > 1:  # the main process derives and saves; the others then read the file
         from accelerate import PartialState
@@ -182,9 +197,12 @@ def _dataset(spec: TrainSpec, config: Any) -> tuple[Any, dict[str, Any], dict[st
         rows = (rows * (prompts_per_rollout // len(rows) + 1))[: max(prompts_per_rollout, len(rows))]
     identity.update({"trained_on": len(chosen), "template": spec.template or "qwen25-math-cot"})
     if labels is not None:
-        identity["labels"] = {"file": "labels.json", "k": spec.k,
-                              "correct_majority": sum(1 for lab in labels.values() if lab.is_correct),
-                              "with_majority": sum(1 for lab in labels.values() if lab.majority)}
+        identity["labels"] = {
+            "file": "labels.json",
+            "k": spec.k,
+            "correct_majority": sum(1 for lab in labels.values() if lab.is_correct),
+            "with_majority": sum(1 for lab in labels.values() if lab.majority),
+        }
     return Dataset.from_list(rows), identity, labels
 
 
@@ -192,8 +210,11 @@ def _distributed_info(trainer: Any) -> dict[str, Any]:
     import torch.distributed as dist
 
     backend = dist.get_backend() if dist.is_available() and dist.is_initialized() else None
-    return {"backend": backend, "device": str(trainer.accelerator.device.type),
-            "num_processes": trainer.accelerator.num_processes}
+    return {
+        "backend": backend,
+        "device": str(trainer.accelerator.device.type),
+        "num_processes": trainer.accelerator.num_processes,
+    }
 
 
 def write_manifest(spec: TrainSpec, out: Path, **extra: Any) -> None:
@@ -229,10 +250,16 @@ def run_train(spec: TrainSpec) -> TrainResult:
     dataset, data_identity, _ = _dataset(spec, config)
     config_dict = {k: v for k, v in config.to_dict().items() if not k.startswith("_") and "token" not in k}
     if is_main_process():
-        write_manifest(spec, out, status="running", preset_resolved=preset, grpo_config=config_dict,
-                       data=data_identity, clip_warning=clip_warning,
-                       steps_per_rollout=config.steps_per_generation * config.num_iterations
-                       / config.gradient_accumulation_steps)
+        write_manifest(
+            spec,
+            out,
+            status="running",
+            preset_resolved=preset,
+            grpo_config=config_dict,
+            data=data_identity,
+            clip_warning=clip_warning,
+            steps_per_rollout=config.steps_per_generation * config.num_iterations / config.gradient_accumulation_steps,
+        )
 
     from trl import GRPOTrainer
 
@@ -240,11 +267,18 @@ def run_train(spec: TrainSpec) -> TrainResult:
 
     callbacks = make_callbacks(out, progress=spec.progress, is_main=is_main_process())
     try:
-        trainer = GRPOTrainer(model=spec.model, reward_funcs=[build_reward(spec.reward)], args=config,
-                              train_dataset=dataset, callbacks=callbacks)
+        trainer = GRPOTrainer(
+            model=spec.model,
+            reward_funcs=[build_reward(spec.reward)],
+            args=config,
+            train_dataset=dataset,
+            callbacks=callbacks,
+        )
     except OSError as exc:
-        raise AuditError(f"cannot load model '{spec.model}' ({str(exc).splitlines()[0][:200]})",
-                         "pass --model with a local directory or a hub id you can download") from exc
+        raise AuditError(
+            f"cannot load model '{spec.model}' ({str(exc).splitlines()[0][:200]})",
+            "pass --model with a local directory or a hub id you can download",
+        ) from exc
     from transformers.trainer_callback import PrinterCallback
 
     # with tqdm off, transformers prints every log dict; metrics.jsonl and our bar keep them
@@ -254,8 +288,7 @@ def run_train(spec: TrainSpec) -> TrainResult:
     final = out / "final"
     trainer.save_model(str(final))
     metrics_cb = callbacks[0]
-    result = TrainResult(out, metrics_cb.history, metrics_cb.zero_variance_steps, clip_warning,
-                         final_model=final)
+    result = TrainResult(out, metrics_cb.history, metrics_cb.zero_variance_steps, clip_warning, final_model=final)
     result.checkpoints = sorted((p.name for p in out.glob("checkpoint-*")), key=lambda n: int(n.split("-")[1]))
     if is_main_process():
         if spec.eval_every:
@@ -264,8 +297,16 @@ def run_train(spec: TrainSpec) -> TrainResult:
             del trainer  # free the policy before the evaluation backend loads
             result.eval_runs = evaluate_checkpoints(spec, out, result.checkpoints)
         result.seconds = time.perf_counter() - start
-        write_manifest(spec, out, status="finished", distributed=distributed, checkpoints=result.checkpoints, eval_runs=result.eval_runs,
-                       zero_variance_steps=result.zero_variance_steps, seconds=round(result.seconds, 2),
-                       train_summary=metrics_cb.summary,
-                       last_metrics=result.history[-1] if result.history else None)
+        write_manifest(
+            spec,
+            out,
+            status="finished",
+            distributed=distributed,
+            checkpoints=result.checkpoints,
+            eval_runs=result.eval_runs,
+            zero_variance_steps=result.zero_variance_steps,
+            seconds=round(result.seconds, 2),
+            train_summary=metrics_cb.summary,
+            last_metrics=result.history[-1] if result.history else None,
+        )
     return result

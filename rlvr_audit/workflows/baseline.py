@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Sampling
 from rlvr_audit.generation.runner import GenerationCount, generate_missing, missing_prompts, prompt_seed
 from rlvr_audit.store.run import Run, new_manifest
-from rlvr_audit.core.types import Sampling
 
 __all__ = ["DEFAULT_TEMPLATES", "BaselineSpec", "GenerationCount", "missing_prompts", "prompt_seed", "run_baseline"]
 
@@ -173,8 +173,8 @@ def run_baseline(
     given) says how much this call generated.
     """
     from rlvr_audit.benchmarks.registry import load_benchmark
-    from rlvr_audit.grading.registry import resolve_profiles
     from rlvr_audit.generation.models import resolve_model
+    from rlvr_audit.grading.registry import resolve_profiles
     from rlvr_audit.templates import get_template
 
     count = counter if counter is not None else GenerationCount()
@@ -219,8 +219,10 @@ def run_baseline(
     if spec.as_claimed is not None:  # a resumed run keeps its manifest: record the new claim
         run.update_manifest(as_claimed=manifest["as_claimed"])
 
-    jobs = {name: (t, dataclasses.replace(spec.sampling, max_tokens=effective_max_tokens(spec, t)))
-            for name, t in templates.items()}
+    jobs = {
+        name: (t, dataclasses.replace(spec.sampling, max_tokens=effective_max_tokens(spec, t)))
+        for name, t in templates.items()
+    }
 
     def load_backend():
         from rlvr_audit.generation.backends import get_backend
@@ -228,8 +230,12 @@ def run_baseline(
         backend = get_backend(backend_name, spec.model, revision=spec.revision, **options)
         info = backend.info()
         run.update_manifest(
-            backend={**info, "name": backend_name, "options": recorded_options(options),
-                     "library_versions": library_versions()},
+            backend={
+                **info,
+                "name": backend_name,
+                "options": recorded_options(options),
+                "library_versions": library_versions(),
+            },
             hardware={**run.manifest.get("hardware", {}), "device": info.get("device")},
         )
         return backend

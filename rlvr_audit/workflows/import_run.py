@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Generation, Problem, Sampling, stable_hash
 from rlvr_audit.io.genfiles import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field, read_records
 from rlvr_audit.store.run import Run, new_manifest
-from rlvr_audit.core.types import Generation, Problem, Sampling, stable_hash
 
 ID_FIELDS = ("id", "unique_id", "problem_id", "idx", "question_id")
 QUESTION_FIELDS = ("problem", "question")
@@ -79,8 +79,10 @@ def _group_name(value: str, groups: Sequence[tuple[str, str]]) -> str:
 
 def _require(records: list[dict[str, Any]], name: str | None, option: str) -> None:
     if name is not None and name not in records[0]:
-        raise AuditError(f"no field '{name}' in the records (fields found: {', '.join(records[0])})",
-                         f"pass {option} with one of those")
+        raise AuditError(
+            f"no field '{name}' in the records (fields found: {', '.join(records[0])})",
+            f"pass {option} with one of those",
+        )
 
 
 def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
@@ -103,13 +105,19 @@ def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for number, rec in enumerate(records, 1):
         if rec.get(pid) is None or rec.get(completion) is None:
-            raise AuditError(f"{spec.path}: record {number} has no '{pid}' or '{completion}'",
-                             "fix the file or pass --id-field/--completion-field")
+            raise AuditError(
+                f"{spec.path}: record {number} has no '{pid}' or '{completion}'",
+                "fix the file or pass --id-field/--completion-field",
+            )
         key = str(rec[pid])
         if key not in problems:
-            problems[key] = Problem(key, str(rec.get(question, "")), str(rec.get(answer, "")),
-                                    rec.get(solution) if solution else None,
-                                    {k: rec[k] for k in ("subject", "level") if k in rec})
+            problems[key] = Problem(
+                key,
+                str(rec.get(question, "")),
+                str(rec.get(answer, "")),
+                rec.get(solution) if solution else None,
+                {k: rec[k] for k in ("subject", "level") if k in rec},
+            )
         grouped.setdefault(_group_name(str(rec.get(spec.group_by)), spec.groups), []).append(rec)
 
     if spec.data_file is not None:
@@ -119,8 +127,8 @@ def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
     for name, recs in grouped.items():
         runs.append(_write_group(spec, name, recs, problems, completion=completion, pid=pid, renames=renames))
     if spec.profiles != ():
-        from rlvr_audit.grading.registry import profile_names
         from rlvr_audit.grading.engine.runs import grade_run
+        from rlvr_audit.grading.registry import profile_names
 
         profiles = list(spec.profiles) if spec.profiles else profile_names()
         for run in runs:
@@ -153,8 +161,16 @@ def _template_of(spec: ImportSpec, rec: dict[str, Any], renames: dict[str, str])
     return renames.get(name, name)
 
 
-def _write_group(spec: ImportSpec, name: str, recs: list[dict[str, Any]], problems: dict[str, Problem], *,
-                 completion: str, pid: str, renames: dict[str, str]) -> Run:
+def _write_group(
+    spec: ImportSpec,
+    name: str,
+    recs: list[dict[str, Any]],
+    problems: dict[str, Problem],
+    *,
+    completion: str,
+    pid: str,
+    renames: dict[str, str],
+) -> Run:
     ids = {str(r[pid]) for r in recs}
     group_problems = [p for key, p in problems.items() if key in ids]  # one order, shared by all groups
     generations: list[Generation] = []
@@ -171,20 +187,38 @@ def _write_group(spec: ImportSpec, name: str, recs: list[dict[str, Any]], proble
         if template not in templates:
             # An imported template is known only by its name and one example prompt.
             example = rec.get("prompt")
-            templates[template] = {"kind": "imported", "hash": stable_hash({"name": template, "example": example}),
-                                   "example_prompt": example}
-        generations.append(Generation(key[0], template, sample, str(rec[completion]),
-                                      finish_reason=rec.get("finish_reason")))
+            templates[template] = {
+                "kind": "imported",
+                "hash": stable_hash({"name": template, "example": example}),
+                "example_prompt": example,
+            }
+        generations.append(
+            Generation(key[0], template, sample, str(rec[completion]), finish_reason=rec.get("finish_reason"))
+        )
     n = 1 + max(g.sample for g in generations)
     model = str(recs[0].get(spec.model_field)) if spec.model_field else name
     benchmark = spec.benchmark or spec.path.name.split(".")[0]
-    identity = {"name": benchmark, "size": len(group_problems),
-                "hash": stable_hash([[p.id, p.question, p.answer] for p in group_problems])}
+    identity = {
+        "name": benchmark,
+        "size": len(group_problems),
+        "hash": stable_hash([[p.id, p.question, p.answer] for p in group_problems]),
+    }
     manifest = new_manifest(
-        model={"id": model}, benchmark={**identity, "source": str(spec.path)}, templates=templates,
-        sampling=Sampling(n=n), label=name, source="imported",
-        extra={"import": {"file": str(spec.path), "group_by": spec.group_by, "group": name,
-                          "template_field": spec.template_field, "records": len(recs)}},
+        model={"id": model},
+        benchmark={**identity, "source": str(spec.path)},
+        templates=templates,
+        sampling=Sampling(n=n),
+        label=name,
+        source="imported",
+        extra={
+            "import": {
+                "file": str(spec.path),
+                "group_by": spec.group_by,
+                "group": name,
+                "template_field": spec.template_field,
+                "records": len(recs),
+            }
+        },
     )
     run = Run.create(spec.out_dir / _slug(name), manifest, group_problems, overwrite=spec.overwrite)
     existing = run.generations()

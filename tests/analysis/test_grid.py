@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from rlvr_audit.analysis.grid import compute_grid
-from rlvr_audit.store.run import Run, new_manifest
 from rlvr_audit.analysis.stats import bootstrap_ci
 from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
+from rlvr_audit.store.run import Run, new_manifest
 
 PROBLEMS = [Problem(f"p{i}", f"What is {i}+1?", str(i + 1)) for i in range(4)]
 
@@ -26,7 +26,9 @@ def _run(tmp_path, *, n, templates, gens, grades, as_claimed=None):
     )
     run = Run.create(tmp_path / "run", manifest, PROBLEMS)
     with run.generation_writer() as out:
-        out.write_many(Generation(k[0], k[1], k[2], text, finish, 3, tok).to_dict() for k, (text, finish, tok) in gens.items())
+        out.write_many(
+            Generation(k[0], k[1], k[2], text, finish, 3, tok).to_dict() for k, (text, finish, tok) in gens.items()
+        )
     for profile, table in grades.items():
         with run.grade_writer(profile) as out:
             out.write_many(Run.grade_record(k, Grade(profile, "1", st, ex)) for k, (st, ex) in table.items())
@@ -43,15 +45,25 @@ TEMPLATES = {
 def single(tmp_path):
     gens, strict, loose = {}, {}, {}
     for i, p in enumerate(PROBLEMS):
-        gens[(p.id, "a", 0)] = (f"answer {i + 1}" + (" python" if i == 0 else ""), "length" if i < 2 else "stop", 10 * (i + 1))
+        gens[(p.id, "a", 0)] = (
+            f"answer {i + 1}" + (" python" if i == 0 else ""),
+            "length" if i < 2 else "stop",
+            10 * (i + 1),
+        )
         gens[(p.id, "b", 0)] = ("Python code", "stop", 4)
         # template a: strict finds 2 answers (1 correct); loose finds all 4 (3 correct)
         strict[(p.id, "a", 0)] = ("correct", "1") if i == 0 else (("incorrect", "9") if i == 1 else ("no_answer", None))
         loose[(p.id, "a", 0)] = ("correct", str(i + 1)) if i < 3 else ("incorrect", "0")
         strict[(p.id, "b", 0)] = ("no_answer", None)
         loose[(p.id, "b", 0)] = ("correct", str(i + 1)) if i == 0 else ("no_answer", None)
-    return _run(tmp_path, n=1, templates=TEMPLATES, gens=gens, grades={"strict": strict, "loose": loose},
-                as_claimed={"template": "a", "profile": "strict"})
+    return _run(
+        tmp_path,
+        n=1,
+        templates=TEMPLATES,
+        gens=gens,
+        grades={"strict": strict, "loose": loose},
+        as_claimed={"template": "a", "profile": "strict"},
+    )
 
 
 @pytest.mark.parametrize(

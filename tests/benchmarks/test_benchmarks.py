@@ -212,8 +212,13 @@ def test_registry_and_description():
     assert names == ["math500", "aime24", "amc23", "amc", "minerva", "olympiadbench", "gsm8k"]
     sizes = {n: get_spec(n).size for n in names}
     assert sizes == {
-        "math500": 500, "aime24": 30, "amc23": 40, "amc": 83,
-        "minerva": 272, "olympiadbench": 675, "gsm8k": 1319,
+        "math500": 500,
+        "aime24": 30,
+        "amc23": 40,
+        "amc": 83,
+        "minerva": 272,
+        "olympiadbench": 675,
+        "gsm8k": 1319,
     }
     for name in names:
         spec = get_spec(name)

@@ -13,7 +13,8 @@ def test_version(capsys):
 def test_unknown_profile_is_one_line_without_traceback():
     proc = subprocess.run(
         [sys.executable, "-m", "rlvr_audit", "grade", "nonexistent.jsonl", "--profile", "nope"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]

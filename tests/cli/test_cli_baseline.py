@@ -6,13 +6,19 @@ import pytest
 
 from rlvr_audit.cli.app import main
 
-QUESTIONS = [("What is 2+3?", "5"), ("Compute 7*6.", "42"), ("Simplify 10/4.", "\\frac{5}{2}"),
-             ("What is the square root of 81?", "9"), ("Solve x+1=0.", "-1")]
+QUESTIONS = [
+    ("What is 2+3?", "5"),
+    ("Compute 7*6.", "42"),
+    ("Simplify 10/4.", "\\frac{5}{2}"),
+    ("What is the square root of 81?", "9"),
+    ("Solve x+1=0.", "-1"),
+]
 
 
 def write_problems(path):
-    path.write_text("".join(json.dumps({"id": f"toy-{i}", "problem": q, "answer": a}) + "\n"
-                            for i, (q, a) in enumerate(QUESTIONS)))
+    path.write_text(
+        "".join(json.dumps({"id": f"toy-{i}", "problem": q, "answer": a}) + "\n" for i, (q, a) in enumerate(QUESTIONS))
+    )
     return path
 
 
@@ -22,16 +28,46 @@ def data_file(tmp_path):
 
 
 def base_args(model, data_file, out):
-    return ["baseline", "--model", str(model), "--benchmark", "toy", "--data-file", str(data_file),
-            "--template", "qwen-math-chat", "--templates", "no-template", "--profile", "qwen25-math,minerva",
-            "--backend", "hf", "--max-tokens", "8", "--out", str(out), "--workers", "1", "--quiet"]
+    return [
+        "baseline",
+        "--model",
+        str(model),
+        "--benchmark",
+        "toy",
+        "--data-file",
+        str(data_file),
+        "--template",
+        "qwen-math-chat",
+        "--templates",
+        "no-template",
+        "--profile",
+        "qwen25-math,minerva",
+        "--backend",
+        "hf",
+        "--max-tokens",
+        "8",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
 
 
 def test_baseline_end_to_end_with_every_output(tiny_model, data_file, tmp_path, capsys):
     out = tmp_path / "run"
-    files = {"csv": tmp_path / "g.csv", "markdown": tmp_path / "g.md", "latex": tmp_path / "g.tex", "plot": tmp_path / "g.png"}
+    files = {
+        "csv": tmp_path / "g.csv",
+        "markdown": tmp_path / "g.md",
+        "latex": tmp_path / "g.tex",
+        "plot": tmp_path / "g.png",
+    }
     extra = [a for k, f in files.items() for a in (f"--{k}", str(f))]
-    code = main(base_args(tiny_model, data_file, out) + extra + ["--reported", "10", "--as-claimed", "qwen-math-chat:qwen25-math"])
+    code = main(
+        base_args(tiny_model, data_file, out)
+        + extra
+        + ["--reported", "10", "--as-claimed", "qwen-math-chat:qwen25-math"]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     assert "qwen-math-chat" in printed and "no-template" in printed and f"run: {out}" in printed
@@ -60,7 +96,10 @@ def test_baseline_end_to_end_with_every_output(tiny_model, data_file, tmp_path, 
         (["--model", "tiny", "--data-file", "DATA", "--profile", "nope"], "'nope' is not a known profile"),
         (["--model", "tiny", "--data-file", "DATA", "--backend", "nope"], "unknown backend"),
         (["--model", "tiny", "--data-file", "DATA", "--as-claimed", "x"], "TEMPLATE:PROFILE"),
-        (["--model", "tiny", "--data-file", "DATA", "-t", "r1", "--as-claimed", "r1:ttrl", "-p", "dapo"], "profile 'ttrl'"),
+        (
+            ["--model", "tiny", "--data-file", "DATA", "-t", "r1", "--as-claimed", "r1:ttrl", "-p", "dapo"],
+            "profile 'ttrl'",
+        ),
         (["--model", "tiny", "--data-file", "DATA", "--backend-option", "oops"], "KEY=VALUE"),
     ],
 )

@@ -78,7 +78,8 @@ def test_bad_field_is_one_line_naming_found_fields(tmp_path, extra, found):
     path = _write(tmp_path / "gen.jsonl")
     proc = subprocess.run(
         [sys.executable, "-m", "rlvr_audit", "grade", str(path), "-p", "dapo", "--workers", "0", *extra],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
@@ -93,12 +94,15 @@ def test_undetectable_completion_field_names_the_option(tmp_path, capsys):
 
 
 def test_run_directory_is_graded_in_place(tmp_path, capsys):
-    from rlvr_audit.store.run import Run, new_manifest
     from rlvr_audit.core.types import Generation, Problem, Sampling
+    from rlvr_audit.store.run import Run, new_manifest
 
     manifest = new_manifest(
-        model={"id": "m", "weights_hash": "w"}, benchmark={"name": "toy", "size": 2, "hash": "h"},
-        templates={"t": {"hash": "x", "kind": "raw"}}, sampling=Sampling(), command="test",
+        model={"id": "m", "weights_hash": "w"},
+        benchmark={"name": "toy", "size": 2, "hash": "h"},
+        templates={"t": {"hash": "x", "kind": "raw"}},
+        sampling=Sampling(),
+        command="test",
     )
     run = Run.create(tmp_path / "run", manifest, [Problem("p0", "q", "3"), Problem("p1", "q", "4")])
     with run.generation_writer() as out:

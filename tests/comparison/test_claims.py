@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from rlvr_audit.comparison.claim_registry import baselines_for, describe_claims, get_claim, load_claims
 from rlvr_audit.cli.app import main
+from rlvr_audit.comparison.claim_registry import baselines_for, describe_claims, get_claim, load_claims
 from rlvr_audit.comparison.claims import compare_claim
 from rlvr_audit.core.errors import AuditError
 
@@ -18,7 +18,9 @@ def test_every_claim_is_complete():
     for claim in claims:
         for key in ("paper", "model", "benchmark", "setting", "url"):
             assert key in claim, (claim["name"], key)
-        numbers = claim.get("numbers", []) + claim.get("versions", []) + ([claim["baseline"]] if "baseline" in claim else [])
+        numbers = (
+            claim.get("numbers", []) + claim.get("versions", []) + ([claim["baseline"]] if "baseline" in claim else [])
+        )
         assert numbers
         for number in numbers:
             assert isinstance(number["verified"], bool)
@@ -48,8 +50,10 @@ def test_spurious_rewards_versions():
     versions = {v["version"]: v["gains"] for v in get_claim("spurious-rewards")["versions"]}
     assert len(versions) == 2
     gains = [g for g in versions.values()]
-    assert any(g["ground-truth"] == 28.8 and g["random"] == 21.4 and g["format"] == 16.4 and g["incorrect"] == 24.6
-               for g in gains)
+    assert any(
+        g["ground-truth"] == 28.8 and g["random"] == 21.4 and g["format"] == 16.4 and g["incorrect"] == 24.6
+        for g in gains
+    )
     assert all(set(g) == set(gains[0]) for g in gains)
 
 

@@ -10,23 +10,34 @@ import numpy as np
 import pytest
 
 from rlvr_audit.cli.app import main
-from rlvr_audit.comparison.gains import HOLDS_RATIO, compare_runs, verdict
 from rlvr_audit.comparison.decompose import decompose
+from rlvr_audit.comparison.gains import HOLDS_RATIO, compare_runs, verdict
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.store.run import Run, new_manifest
 from rlvr_audit.core.types import Generation, Problem, Sampling
+from rlvr_audit.store.run import Run, new_manifest
 
 N_PROBLEMS = 40
 
 
-def make_run(path: Path, statuses: dict[tuple[str, str], list[str]], *, texts: dict[str, list[str]] | None = None,
-             benchmark_hash: str = "h1", as_claimed: dict | None = None) -> Run:
+def make_run(
+    path: Path,
+    statuses: dict[tuple[str, str], list[str]],
+    *,
+    texts: dict[str, list[str]] | None = None,
+    benchmark_hash: str = "h1",
+    as_claimed: dict | None = None,
+) -> Run:
     """A run with one sample per problem: statuses[(template, profile)] is a status list."""
     problems = [Problem(f"p{i}", f"question {i}", str(i)) for i in range(N_PROBLEMS)]
     templates = sorted({t for t, _ in statuses})
-    manifest = new_manifest(model={"id": path.name}, benchmark={"name": "toy", "size": N_PROBLEMS, "hash": benchmark_hash},
-                            templates={t: {"hash": t} for t in templates}, sampling=Sampling(n=1),
-                            as_claimed=as_claimed, source="test")
+    manifest = new_manifest(
+        model={"id": path.name},
+        benchmark={"name": "toy", "size": N_PROBLEMS, "hash": benchmark_hash},
+        templates={t: {"hash": t} for t in templates},
+        sampling=Sampling(n=1),
+        as_claimed=as_claimed,
+        source="test",
+    )
     run = Run.create(path, manifest, problems)
     with run.generation_writer() as out:
         for t in templates:
@@ -36,8 +47,17 @@ def make_run(path: Path, statuses: dict[tuple[str, str], list[str]], *, texts: d
     for (t, prof), column in statuses.items():
         with run.grade_writer(prof) as out:
             for p, status in zip(problems, column):
-                out.write({"problem_id": p.id, "template": t, "sample": 0, "status": status,
-                           "extracted": None if status == "no_answer" else "x", "detail": None, "version": "1"})
+                out.write(
+                    {
+                        "problem_id": p.id,
+                        "template": t,
+                        "sample": 0,
+                        "status": status,
+                        "extracted": None if status == "no_answer" else "x",
+                        "detail": None,
+                        "version": "1",
+                    }
+                )
     return Run.open(path)
 
 
@@ -69,7 +89,9 @@ def test_verdict_boundaries(claimed, adjusted, low, high, expected):
 
 
 def test_decomposition_counts_format_and_answers():
-    base = np.array([["no_answer"], ["no_answer"], ["incorrect"], ["correct"], ["correct"], ["incorrect"]], dtype=object)
+    base = np.array(
+        [["no_answer"], ["no_answer"], ["incorrect"], ["correct"], ["correct"], ["incorrect"]], dtype=object
+    )
     trained = np.array([["correct"], ["correct"], ["correct"], ["no_answer"], ["correct"], ["incorrect"]], dtype=object)
     texts_b = [["words"]] * 6
     texts_t = [["python"], ["python"], ["words"], ["words"], ["words"], ["words"]]
@@ -86,8 +108,11 @@ def test_decomposition_counts_format_and_answers():
 
 def test_compare_runs_on_hand_built_runs(tmp_path):
     base = make_run(tmp_path / "base", {("a", "x"): _column(10, 10), ("b", "x"): _column(20)})
-    trained = make_run(tmp_path / "rl", {("a", "x"): _column(22), ("b", "x"): _column(23)},
-                       as_claimed={"template": "a", "profile": "x"})
+    trained = make_run(
+        tmp_path / "rl",
+        {("a", "x"): _column(22), ("b", "x"): _column(23)},
+        as_claimed={"template": "a", "profile": "x"},
+    )
     result = compare_runs(base, [trained], n_boot=500)
     t = result.trained[0]
     assert t.claimed["gain"] == pytest.approx(100 * 12 / N_PROBLEMS)
@@ -151,9 +176,24 @@ def test_gates_exit_codes(tmp_path, capsys, trained_correct, options, code, mess
 def test_cli_outputs(tmp_path, capsys):
     make_run(tmp_path / "base", {("a", "x"): _column(20), ("a", "y"): _column(15)})
     make_run(tmp_path / "rl", {("a", "x"): _column(30), ("a", "y"): _column(30)})
-    rc = main(["compare", str(tmp_path / "base"), str(tmp_path / "rl"), "--as-claimed", "a:x", "--json",
-               "--n-boot", "300", "--markdown", str(tmp_path / "t.md"), "--latex", str(tmp_path / "t.tex"),
-               "--plot", str(tmp_path / "fig.png")])
+    rc = main(
+        [
+            "compare",
+            str(tmp_path / "base"),
+            str(tmp_path / "rl"),
+            "--as-claimed",
+            "a:x",
+            "--json",
+            "--n-boot",
+            "300",
+            "--markdown",
+            str(tmp_path / "t.md"),
+            "--latex",
+            str(tmp_path / "t.tex"),
+            "--plot",
+            str(tmp_path / "fig.png"),
+        ]
+    )
     assert rc == 0
     data = json.loads(capsys.readouterr().out)
     assert data["trained"][0]["claimed"]["template"] == "a"

@@ -30,16 +30,51 @@ def test_real_outputs_compare(shared_data, tmp_path, capsys):
     data = tmp_path / "subset.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in subset), encoding="utf-8")
 
-    rc = main(["import", str(data), "--group-by", "run", "--template-field", "run", "--model-field", "model",
-               "--group", "*offRLVR*=offrlvr-20", "--group", "*=base", "--benchmark", "math500",
-               "--rename-template", "7B-eval-offRLVR-20=7B-eval-promptoriginal",
-               "--profile", "qwen25-math", "--out", str(tmp_path / "runs"), "--no-progress"])
+    rc = main(
+        [
+            "import",
+            str(data),
+            "--group-by",
+            "run",
+            "--template-field",
+            "run",
+            "--model-field",
+            "model",
+            "--group",
+            "*offRLVR*=offrlvr-20",
+            "--group",
+            "*=base",
+            "--benchmark",
+            "math500",
+            "--rename-template",
+            "7B-eval-offRLVR-20=7B-eval-promptoriginal",
+            "--profile",
+            "qwen25-math",
+            "--out",
+            str(tmp_path / "runs"),
+            "--no-progress",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     capsys.readouterr()
     out = tmp_path / "out"
-    rc = main(["compare", str(tmp_path / "runs" / "base"), str(tmp_path / "runs" / "offrlvr-20"),
-               "--as-claimed", "7B-eval-promptoriginal:qwen25-math", "--n-boot", "1000",
-               "--json-out", str(out / "cmp.json"), "--markdown", str(out / "cmp.md"), "--plot", str(out / "cmp.png")])
+    rc = main(
+        [
+            "compare",
+            str(tmp_path / "runs" / "base"),
+            str(tmp_path / "runs" / "offrlvr-20"),
+            "--as-claimed",
+            "7B-eval-promptoriginal:qwen25-math",
+            "--n-boot",
+            "1000",
+            "--json-out",
+            str(out / "cmp.json"),
+            "--markdown",
+            str(out / "cmp.md"),
+            "--plot",
+            str(out / "cmp.png"),
+        ]
+    )
     assert rc == 0
     table = capsys.readouterr().out
     assert "offrlvr-20" in table and "claimed vs adjusted" in table

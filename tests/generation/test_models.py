@@ -8,8 +8,8 @@ import pytest
 
 import rlvr_audit.generation.models as models
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.generation.models import resolve_model, weights_hash
 from rlvr_audit.core.types import Prompt, Sampling
+from rlvr_audit.generation.models import resolve_model, weights_hash
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
+from rlvr_audit.core.types import Prompt, Sampling
 from rlvr_audit.generation.backends import get_backend
 from rlvr_audit.generation.backends.base import encode_prompt
-from rlvr_audit.core.types import Prompt, Sampling
 
 RAW = Prompt("raw", text="What is the value of 1 + 2? The answer is")
 CHAT = Prompt("chat", messages=(("user", "Find the sum of all solutions."),))
@@ -126,9 +126,11 @@ def test_stop_strings_cut_and_report_stop(backend, include_stop):
         if stop:
             cases.append((i, c, stop))
     assert cases, "no sampled text had a usable stop string"
-    prompts = [Prompt(**{**vars([RAW, CHAT][i % 2]), "stop": (stop,), "include_stop": include_stop}) for i, _, stop in cases]
+    prompts = [
+        Prompt(**{**vars([RAW, CHAT][i % 2]), "stop": (stop,), "include_stop": include_stop}) for i, _, stop in cases
+    ]
     stopped = run(backend, prompts, sampling, [seeds[i] for i, _, _ in cases])
-    for k, (i, unstopped, stop) in enumerate(cases):
+    for k, (_, unstopped, stop) in enumerate(cases):
         (c,) = stopped[k]
         p = unstopped.text.find(stop)
         expected = unstopped.text[: p + len(stop)] if include_stop else unstopped.text[:p]

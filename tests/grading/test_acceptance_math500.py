@@ -51,6 +51,4 @@ def test_gold_fed_back_is_accepted(name, math500):
 def test_qwen_answer_only_gold_equals_solution_gold(math500):
     profile = get_profile("qwen25-math")
     for record in math500:
-        assert profile.prepare_gold(record["answer"]) == profile.prepare_gold(
-            record["answer"], record["solution"]
-        )
+        assert profile.prepare_gold(record["answer"]) == profile.prepare_gold(record["answer"], record["solution"])

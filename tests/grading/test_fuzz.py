@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rlvr_audit.core.types import STATUSES
 from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.grading.engine.pool import grade_many
-from rlvr_audit.grading.registry import get_profile, profile_names
 from rlvr_audit.grading.engine.workers import WALL_FACTOR
-from rlvr_audit.core.types import STATUSES
+from rlvr_audit.grading.registry import get_profile, profile_names
 
 TIMEOUT = 2.0
 MARGIN_S = 3.0  # kill + pipe latency on a loaded 2-core machine
@@ -72,8 +72,20 @@ def test_adversarial_completions_through_every_profile():
 
 
 _TOKENS = list("0123456789+-*/^_{}()[]$\\,. xyzabc=\n") + [
-    "\\boxed{", "\\frac", "\\left(", "\\right)", "\\sqrt", "Answer:", "The final answer is", "<answer>",
-    "</answer>", "\\pi", "\\infty", "\\text{", "%", "\\dfrac",
+    "\\boxed{",
+    "\\frac",
+    "\\left(",
+    "\\right)",
+    "\\sqrt",
+    "Answer:",
+    "The final answer is",
+    "<answer>",
+    "</answer>",
+    "\\pi",
+    "\\infty",
+    "\\text{",
+    "%",
+    "\\dfrac",
 ]
 _MATHY = st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join)
 
@@ -90,6 +102,7 @@ def test_random_completions_never_crash(pairs):
 @pytest.mark.parametrize("name", _profiles())
 def test_each_profile_grades_its_warm_up_like_text(name):
     # A well-formed boxed answer is graded without timeout or error by every profile.
-    batch = grade_many([GradeRequest("so $\\boxed{12}$.\nAnswer: 12", "12")], [name], workers=1,
-                       timeout=30, progress=False)
+    batch = grade_many(
+        [GradeRequest("so $\\boxed{12}$.\nAnswer: 12", "12")], [name], workers=1, timeout=30, progress=False
+    )
     assert batch.grades[0][name].status in ("correct", "incorrect", "no_answer")

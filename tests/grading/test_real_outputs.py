@@ -43,14 +43,16 @@ def _agreement(records: list[dict]) -> tuple[float, list[str], dict]:
                 f"pred={record.get('harness_pred')!r}; ours {grade.status} pred={grade.extracted!r} "
                 f"({cause})"
             )
-    stats = {"seconds": time.monotonic() - start, "unique_pairs": batch.stats.judge_keys,
-             "pred_mismatch": pred_mismatch}
+    stats = {
+        "seconds": time.monotonic() - start,
+        "unique_pairs": batch.stats.judge_keys,
+        "pred_mismatch": pred_mismatch,
+    }
     return 1 - len(disagreements) / len(records), disagreements, stats
 
 
 def _report(label: str, records, agreement, disagreements, stats) -> None:
-    print(f"\n{label}: {len(records) - len(disagreements)}/{len(records)} agree "
-          f"({agreement:.4%}); {stats}")
+    print(f"\n{label}: {len(records) - len(disagreements)}/{len(records)} agree ({agreement:.4%}); {stats}")
     for line in disagreements:
         print("  " + line)
 

@@ -46,7 +46,7 @@ def test_truncated_last_line_is_skipped(tmp_path):
     [
         ("missing.jsonl", None, "does not exist"),
         ("bad.jsonl", '{"a": 1}\nnot json\n{"a": 2}\n', "line 2 is not valid JSON"),
-        ("scalar.jsonl", '3\n', "line 1 is not a JSON object"),
+        ("scalar.jsonl", "3\n", "line 1 is not a JSON object"),
         ("bad.json", '{"a": ', "not valid JSON"),
         ("dict.json", '{"a": 1}', "no list of objects"),
         ("bad.parquet", "not parquet", "cannot read"),

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.store.run import Run, new_manifest
 from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
+from rlvr_audit.store.run import Run, new_manifest
 
 PROBLEMS = [Problem(f"p{i}", f"q{i}", str(i)) for i in range(3)]
 
@@ -22,8 +22,10 @@ def test_create_and_read_back(tmp_path):
     run = Run.create(tmp_path / "r", _manifest(), PROBLEMS)
     with run.generation_writer() as out:
         out.write_many(
-            [Generation("p0", "t1", 0, "\\boxed{0}", "stop", 5, 3).to_dict(),
-             Generation("p0", "t1", 1, "x", "length", 5, 9).to_dict()]
+            [
+                Generation("p0", "t1", 0, "\\boxed{0}", "stop", 5, 3).to_dict(),
+                Generation("p0", "t1", 1, "x", "length", 5, 9).to_dict(),
+            ]
         )
     reopened = Run.open(tmp_path / "r")
     assert [p.id for p in reopened.problems()] == ["p0", "p1", "p2"]
@@ -45,9 +47,11 @@ def test_matrix_marks_missing_grades_as_nan(tmp_path):
     run = Run.create(tmp_path / "r", _manifest(), PROBLEMS)
     with run.grade_writer("prof") as out:
         out.write_many(
-            [Run.grade_record(("p0", "t1", 0), Grade("prof", "1", "correct", "0")),
-             Run.grade_record(("p0", "t1", 1), Grade("prof", "1", "no_answer", None)),
-             Run.grade_record(("p2", "t1", 0), Grade("prof", "1", "timeout", None, "slow"))]
+            [
+                Run.grade_record(("p0", "t1", 0), Grade("prof", "1", "correct", "0")),
+                Run.grade_record(("p0", "t1", 1), Grade("prof", "1", "no_answer", None)),
+                Run.grade_record(("p2", "t1", 0), Grade("prof", "1", "timeout", None, "slow")),
+            ]
         )
     m = run.matrix("t1", "prof")
     assert m.shape == (3, 2)

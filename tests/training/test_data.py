@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.training.labels import Label
-from rlvr_audit.training.data import dataset_rows, load_train_problems, select_problems, trl_prompt
 from rlvr_audit.core.types import Prompt
+from rlvr_audit.training.data import dataset_rows, load_train_problems, select_problems, trl_prompt
+from rlvr_audit.training.labels import Label
 
 
 def test_local_file_loads(problem_file):
@@ -49,8 +49,12 @@ LABELS = {"a": Label("1", True), "b": Label("5", False), "c": Label(None, False)
 
 @pytest.mark.parametrize(
     "reward,one_shot,expected",
-    [("truth", None, ["a", "b", "c"]), ("majority", None, ["a", "b"]), ("incorrect", None, ["b"]),
-     ("one-shot", "c", ["c"])],
+    [
+        ("truth", None, ["a", "b", "c"]),
+        ("majority", None, ["a", "b"]),
+        ("incorrect", None, ["b"]),
+        ("one-shot", "c", ["c"]),
+    ],
 )
 def test_select_problems(reward, one_shot, expected):
     from rlvr_audit.core.types import Problem

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from rlvr_audit.training.labels import Label, cluster_answers, derive_labels, label_from_completions, load_labels
 from rlvr_audit.core.types import Problem, Sampling
+from rlvr_audit.training.labels import Label, cluster_answers, derive_labels, label_from_completions, load_labels
 
 P = Problem("p", "q", "2220")
 
@@ -46,14 +46,30 @@ def test_derive_with_hf_backend_saves_and_reuses(tiny_model, tmp_path):
     problems = [Problem("a", "What is 1+1?", "2"), Problem("b", "What is 2+2?", "4")]
     out = tmp_path / "labels.json"
     sampling = Sampling(temperature=1.0, max_tokens=8, seed=1)
-    labels = derive_labels(problems, model=str(tiny_model), backend="hf", k=2, sampling=sampling,
-                           profile="ttrl", out_path=out, progress=False)
+    labels = derive_labels(
+        problems,
+        model=str(tiny_model),
+        backend="hf",
+        k=2,
+        sampling=sampling,
+        profile="ttrl",
+        out_path=out,
+        progress=False,
+    )
     assert set(labels) == {"a", "b"}
     assert all(sum(n for _, n in lab.votes) <= 2 for lab in labels.values())
     assert load_labels(out) == labels
     # saved labels are reused: an unknown backend is never created when nothing is missing
-    again = derive_labels(problems, model=str(tiny_model), backend="no-such-backend", k=2, sampling=sampling,
-                          profile="ttrl", out_path=out, progress=False)
+    again = derive_labels(
+        problems,
+        model=str(tiny_model),
+        backend="no-such-backend",
+        k=2,
+        sampling=sampling,
+        profile="ttrl",
+        out_path=out,
+        progress=False,
+    )
     assert again == labels
     # a different k is a different key: the saved labels do not apply
     assert load_labels(out, key="other") == {}

@@ -43,7 +43,11 @@ def test_batch_that_does_not_divide_is_an_error():
     "items,preset_changes,extra",
     [
         (["learning_rate=1e-6"], {"learning_rate": 1e-6}, {}),
-        (["gradient_checkpointing=false", "num_generations=4"], {"gradient_checkpointing": False, "num_generations": 4}, {}),
+        (
+            ["gradient_checkpointing=false", "num_generations=4"],
+            {"gradient_checkpointing": False, "num_generations": 4},
+            {},
+        ),
         (["logging_steps=5"], {}, {"logging_steps": 5}),
         (["mask_truncated_completions=true"], {}, {"mask_truncated_completions": True}),
     ],
@@ -55,8 +59,10 @@ def test_overrides_reach_preset_or_grpo_config(items, preset_changes, extra, trl
     assert got_extra == extra
 
 
-@pytest.mark.parametrize("items,message", [(["learnin_rate=1"], "learning_rate"), (["novalue"], "KEY=VALUE"),
-                                           (["num_generations=many"], "right type")])
+@pytest.mark.parametrize(
+    "items,message",
+    [(["learnin_rate=1"], "learning_rate"), (["novalue"], "KEY=VALUE"), (["num_generations=many"], "right type")],
+)
 def test_bad_overrides(items, message, trl_ready):
     with pytest.raises(AuditError, match=message):
         apply_overrides(get_preset("spurious-rewards"), items)

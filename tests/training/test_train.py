@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rlvr_audit.training.callbacks import NoLearningSignalWarning
 from rlvr_audit.training.labels import Label, save_labels
 from rlvr_audit.training.rewards import parse_reward
-from rlvr_audit.training.callbacks import NoLearningSignalWarning
 
 # 2 prompts x 2 completions per rollout, 2 completions per optimizer step (2 optimizer
 # steps per rollout, so TRL's clipping path stays on), 16 tokens: seconds per run on a CPU.
@@ -32,9 +32,16 @@ def train(tiny_model, out, problem_file, reward="random", steps=2, extra=(), **k
     from rlvr_audit.training.run import TrainSpec, run_train
 
     reward_kw = {k: kw.pop(k) for k in ("gamma", "one_shot_id") if k in kw}
-    spec = TrainSpec(model=str(tiny_model), reward=parse_reward(reward, seed=kw.get("seed", 0), **reward_kw),
-                     out_dir=out, data=str(problem_file), max_steps=steps, overrides=TINY + tuple(extra),
-                     progress=False, **kw)
+    spec = TrainSpec(
+        model=str(tiny_model),
+        reward=parse_reward(reward, seed=kw.get("seed", 0), **reward_kw),
+        out_dir=out,
+        data=str(problem_file),
+        max_steps=steps,
+        overrides=TINY + tuple(extra),
+        progress=False,
+        **kw,
+    )
     return run_train(spec)
 
 
@@ -101,9 +108,14 @@ def test_a_few_steps_per_reward(reward, args, tiny_model, problem_file, tmp_path
 
 
 def test_parameters_change_when_the_reward_has_variance(tiny_model, problem_file, tmp_path):
-    result = train(tiny_model, tmp_path / "run", problem_file, reward="random", gamma=0.5,
-                   extra=("num_generations=4", "prompts_per_rollout=2", "completions_per_step=4",
-                          "per_device_train_batch_size=4"))
+    result = train(
+        tiny_model,
+        tmp_path / "run",
+        problem_file,
+        reward="random",
+        gamma=0.5,
+        extra=("num_generations=4", "prompts_per_rollout=2", "completions_per_step=4", "per_device_train_batch_size=4"),
+    )
     assert any(row.get("frac_zero_std", 1.0) < 1.0 for row in result.history)
     assert not result.zero_variance_steps
     assert changed(weights(tiny_model), weights(result.final_model))
@@ -118,8 +130,10 @@ def test_zero_variance_warns_and_learns_nothing(reward, kw, tiny_model, problem_
 
 
 def test_random_reward_is_identical_across_runs_with_one_seed(tiny_model, problem_file, tmp_path):
-    runs = [train(tiny_model, tmp_path / f"run{i}", problem_file, reward="random", gamma=0.5, steps=6, seed=5)
-            for i in range(2)]
+    runs = [
+        train(tiny_model, tmp_path / f"run{i}", problem_file, reward="random", gamma=0.5, steps=6, seed=5)
+        for i in range(2)
+    ]
     seqs = [[row["rewards/random/mean"] for row in r.history if "rewards/random/mean" in row] for r in runs]
     assert len(seqs[0]) == 3  # 6 steps, 2 optimizer steps per rollout
     assert seqs[0] == seqs[1]
@@ -131,9 +145,20 @@ def test_checkpoint_evaluation_produces_runs_compare_reads(tiny_model, problem_f
     from rlvr_audit.store.run import Run
 
     out = tmp_path / "run"
-    result = train(tiny_model, out, problem_file, reward="format", eval_every=1, eval_benchmark="tiny",
-                   eval_data_file=str(problem_file), eval_templates=("qwen25-math-cot",),
-                   eval_profiles=("ttrl",), eval_limit=2, eval_backend="hf", eval_max_tokens=8)
+    result = train(
+        tiny_model,
+        out,
+        problem_file,
+        reward="format",
+        eval_every=1,
+        eval_benchmark="tiny",
+        eval_data_file=str(problem_file),
+        eval_templates=("qwen25-math-cot",),
+        eval_profiles=("ttrl",),
+        eval_limit=2,
+        eval_backend="hf",
+        eval_max_tokens=8,
+    )
     assert result.checkpoints == ["checkpoint-1", "checkpoint-2"]
     assert [Path(p).name for p in result.eval_runs] == ["checkpoint-0", "checkpoint-1", "checkpoint-2"]
     runs = [Run.open(p) for p in result.eval_runs]
@@ -148,8 +173,20 @@ def test_cli_train_and_errors(tiny_model, problem_file, tmp_path, capsys):
     from rlvr_audit.cli.app import main
 
     out = tmp_path / "cli"
-    args = ["train", "--model", str(tiny_model), "--reward", "format", "--data", str(problem_file),
-            "--max-steps", "2", "--output-dir", str(out), "--no-progress"]
+    args = [
+        "train",
+        "--model",
+        str(tiny_model),
+        "--reward",
+        "format",
+        "--data",
+        str(problem_file),
+        "--max-steps",
+        "2",
+        "--output-dir",
+        str(out),
+        "--no-progress",
+    ]
     for item in TINY:
         args += ["--set", item]
     with warnings.catch_warnings():
@@ -160,19 +197,44 @@ def test_cli_train_and_errors(tiny_model, problem_file, tmp_path, capsys):
     assert main(["train", "--model", str(tiny_model), "--reward", "truth"]) == 2  # offline, no --data
     err = capsys.readouterr().err
     assert "--data FILE" in err and len(err.strip().splitlines()) == 1
-    assert main(["train", "--model", str(tiny_model), "--reward", "random", "--data", str(problem_file),
-                 "--set", "learnin_rate=1"]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "--model",
+                str(tiny_model),
+                "--reward",
+                "random",
+                "--data",
+                str(problem_file),
+                "--set",
+                "learnin_rate=1",
+            ]
+        )
+        == 2
+    )
     assert "learning_rate" in capsys.readouterr().err
 
 
 def test_trl_default_run_warns_about_the_clip_ratio(tiny_model, problem_file, tmp_path):
-    from rlvr_audit.training.run import TrainSpec, run_train
     from rlvr_audit.training.presets import ClipRatioWarning
+    from rlvr_audit.training.run import TrainSpec, run_train
 
-    spec = TrainSpec(model=str(tiny_model), reward=parse_reward("random", gamma=0.5), out_dir=tmp_path / "run",
-                     data=str(problem_file), max_steps=1, preset="trl-default", progress=False,
-                     overrides=("num_generations=2", "per_device_train_batch_size=2", "max_completion_length=8",
-                                "gradient_checkpointing=false"))
+    spec = TrainSpec(
+        model=str(tiny_model),
+        reward=parse_reward("random", gamma=0.5),
+        out_dir=tmp_path / "run",
+        data=str(problem_file),
+        max_steps=1,
+        preset="trl-default",
+        progress=False,
+        overrides=(
+            "num_generations=2",
+            "per_device_train_batch_size=2",
+            "max_completion_length=8",
+            "gradient_checkpointing=false",
+        ),
+    )
     with pytest.warns(ClipRatioWarning, match="identically 1"):
         run_train(spec)
     manifest = json.loads((tmp_path / "run" / "train.json").read_text())

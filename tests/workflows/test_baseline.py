@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from rlvr_audit.analysis.grid import compute_grid
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Sampling
+from rlvr_audit.io.jsonl import read_jsonl
+from rlvr_audit.store.run import Run
+from rlvr_audit.templates import get_template
 from rlvr_audit.workflows.baseline import (
     BaselineSpec,
     GenerationCount,
@@ -15,29 +20,41 @@ from rlvr_audit.workflows.baseline import (
     prompt_seed,
     run_baseline,
 )
-from rlvr_audit.analysis.grid import compute_grid
-from rlvr_audit.io.jsonl import read_jsonl
-from rlvr_audit.store.run import Run
-from rlvr_audit.templates import get_template
-from rlvr_audit.core.types import Sampling
 
 TEMPLATES = ("qwen-math-chat", "no-template")
-QUESTIONS = [("What is 2+3?", "5"), ("Compute 7*6.", "42"), ("Simplify 10/4.", "\\frac{5}{2}"),
-             ("What is the square root of 81?", "9"), ("Solve x+1=0.", "-1")]
+QUESTIONS = [
+    ("What is 2+3?", "5"),
+    ("Compute 7*6.", "42"),
+    ("Simplify 10/4.", "\\frac{5}{2}"),
+    ("What is the square root of 81?", "9"),
+    ("Solve x+1=0.", "-1"),
+]
 
 
 def write_problems(path: Path, count: int = len(QUESTIONS)) -> Path:
     with path.open("w") as fh:
         for i in range(count):
             q, a = QUESTIONS[i % len(QUESTIONS)]
-            fh.write(json.dumps({"id": f"toy-{i}", "problem": q if i < len(QUESTIONS) else f"{q} (variant {i})", "answer": a}) + "\n")
+            fh.write(
+                json.dumps(
+                    {"id": f"toy-{i}", "problem": q if i < len(QUESTIONS) else f"{q} (variant {i})", "answer": a}
+                )
+                + "\n"
+            )
     return path
 
 
 def make_spec(model, data_file, out_dir, **changes) -> BaselineSpec:
     base = dict(
-        model=str(model), benchmark="toy", data_file=data_file, templates=TEMPLATES, profiles=("qwen25-math",),
-        sampling=Sampling(max_tokens=8), backend="hf", out_dir=out_dir, grade_workers=1,
+        model=str(model),
+        benchmark="toy",
+        data_file=data_file,
+        templates=TEMPLATES,
+        profiles=("qwen25-math",),
+        sampling=Sampling(max_tokens=8),
+        backend="hf",
+        out_dir=out_dir,
+        grade_workers=1,
     )
     base.update(changes)
     return BaselineSpec(**base)
@@ -58,15 +75,22 @@ def data_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def greedy(tiny_model, data_file, tmp_path_factory, module_home):
     count = GenerationCount()
-    spec = make_spec(tiny_model, data_file, tmp_path_factory.mktemp("runs") / "greedy", as_claimed=("no-template", "qwen25-math"))
+    spec = make_spec(
+        tiny_model, data_file, tmp_path_factory.mktemp("runs") / "greedy", as_claimed=("no-template", "qwen25-math")
+    )
     run = run_baseline(spec, progress=False, counter=count)
     return run, count, spec
 
 
 @pytest.fixture(scope="module")
 def sampled(tiny_model, data_file, tmp_path_factory, module_home):
-    spec = make_spec(tiny_model, data_file, tmp_path_factory.mktemp("runs") / "sampled", templates=("no-template",),
-                     sampling=Sampling(max_tokens=8, temperature=1.0, n=2, seed=7))
+    spec = make_spec(
+        tiny_model,
+        data_file,
+        tmp_path_factory.mktemp("runs") / "sampled",
+        templates=("no-template",),
+        sampling=Sampling(max_tokens=8, temperature=1.0, n=2, seed=7),
+    )
     return run_baseline(spec, progress=False), spec
 
 
@@ -139,8 +163,9 @@ def test_adding_a_profile_generates_nothing(greedy, tmp_path):
     run, _, spec = greedy
     out = copy_run(run, tmp_path)
     count = GenerationCount()
-    again = run_baseline(make_spec(spec.model, spec.data_file, out, profiles=("qwen25-math", "minerva")),
-                         progress=False, counter=count)
+    again = run_baseline(
+        make_spec(spec.model, spec.data_file, out, profiles=("qwen25-math", "minerva")), progress=False, counter=count
+    )
     assert count.prompts == 0 and not count.backend_loaded
     assert again.graded_profiles() == ["minerva", "qwen25-math"]
     assert len(again.grades("minerva")) == 10
@@ -163,8 +188,12 @@ def test_overwrite_regenerates(greedy, tmp_path):
     run, _, spec = greedy
     out = copy_run(run, tmp_path)
     count = GenerationCount()
-    new = run_baseline(make_spec(spec.model, spec.data_file, out, templates=("no-template",), sampling=Sampling(max_tokens=4)),
-                       overwrite=True, progress=False, counter=count)
+    new = run_baseline(
+        make_spec(spec.model, spec.data_file, out, templates=("no-template",), sampling=Sampling(max_tokens=4)),
+        overwrite=True,
+        progress=False,
+        counter=count,
+    )
     assert count.prompts == 5
     assert {t for _, t, _ in new.generations()} == {"no-template"}
     assert all(g.completion_tokens <= 4 for g in new.generations().values())
@@ -213,8 +242,12 @@ def test_samples_give_pass_and_maj_at_k(sampled):
 
 @pytest.mark.parametrize(
     ("a", "b", "same"),
-    [((0, "p1", "t"), (0, "p1", "t"), True), ((0, "p1", "t"), (1, "p1", "t"), False),
-     ((0, "p1", "t"), (0, "p2", "t"), False), ((0, "p1", "t"), (0, "p1", "u"), False)],
+    [
+        ((0, "p1", "t"), (0, "p1", "t"), True),
+        ((0, "p1", "t"), (1, "p1", "t"), False),
+        ((0, "p1", "t"), (0, "p2", "t"), False),
+        ((0, "p1", "t"), (0, "p1", "u"), False),
+    ],
 )
 def test_prompt_seed_depends_on_seed_problem_and_template(a, b, same):
     assert (prompt_seed(*a) == prompt_seed(*b)) is same
@@ -249,7 +282,10 @@ def test_secrets_are_not_recorded(monkeypatch):
     from rlvr_audit.workflows.baseline import _command_line, recorded_options
 
     assert recorded_options({"api_key": "sk-123", "base_url": "http://h/v1", "batch_size": 4}) == {
-        "api_key": "***", "base_url": "http://h/v1", "batch_size": 4}
+        "api_key": "***",
+        "base_url": "http://h/v1",
+        "batch_size": 4,
+    }
     monkeypatch.setattr("sys.argv", ["rlvr-audit", "baseline", "--api-key", "sk-1", "--x", "--api-key=sk-2"])
     line = _command_line()
     assert "sk-" not in line and line.startswith("rlvr-audit baseline --api-key ***")

@@ -7,10 +7,10 @@ import pytest
 
 pytest.importorskip("vllm")
 
-from rlvr_audit.core.errors import AuditError  # noqa: E402
-from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline  # noqa: E402
-from rlvr_audit.io.jsonl import read_jsonl  # noqa: E402
-from rlvr_audit.core.types import Sampling  # noqa: E402
+from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Sampling
+from rlvr_audit.io.jsonl import read_jsonl
+from rlvr_audit.workflows.baseline import BaselineSpec, GenerationCount, run_baseline
 
 TEMPLATES = ("qwen-math-chat", "no-template")
 
@@ -19,14 +19,27 @@ SAMPLING = Sampling(max_tokens=8, temperature=1.0, n=2, seed=11)
 
 
 def write_problems(path):
-    path.write_text("".join(json.dumps({"id": f"toy-{i}", "problem": f"What is {i} + {2 * i}?", "answer": str(3 * i)}) + "\n"
-                            for i in range(5)))
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"toy-{i}", "problem": f"What is {i} + {2 * i}?", "answer": str(3 * i)}) + "\n"
+            for i in range(5)
+        )
+    )
     return path
 
 
 def make_spec(model, data_file, out_dir, **changes) -> BaselineSpec:
-    base = dict(model=str(model), benchmark="toy", data_file=data_file, templates=TEMPLATES, profiles=("qwen25-math",),
-                sampling=SAMPLING, backend="vllm", out_dir=out_dir, grade_workers=1)
+    base = dict(
+        model=str(model),
+        benchmark="toy",
+        data_file=data_file,
+        templates=TEMPLATES,
+        profiles=("qwen25-math",),
+        sampling=SAMPLING,
+        backend="vllm",
+        out_dir=out_dir,
+        grade_workers=1,
+    )
     base.update(changes)
     return BaselineSpec(**base)
 
@@ -62,8 +75,13 @@ def test_vllm_rerun_and_new_profile_generate_nothing(vllm_run, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(run.path, out)
     count = GenerationCount()
-    again = run_baseline(make_spec(spec.model, spec.data_file, out, backend="vllm", sampling=SAMPLING,
-                                   profiles=("qwen25-math", "minerva")), progress=False, counter=count)
+    again = run_baseline(
+        make_spec(
+            spec.model, spec.data_file, out, backend="vllm", sampling=SAMPLING, profiles=("qwen25-math", "minerva")
+        ),
+        progress=False,
+        counter=count,
+    )
     assert count.prompts == 0 and not count.backend_loaded
     assert len(again.grades("minerva")) == 20
 
@@ -73,5 +91,6 @@ def test_vllm_changed_sampling_is_refused(vllm_run, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(run.path, out)
     with pytest.raises(AuditError, match="sampling"):
-        run_baseline(make_spec(spec.model, spec.data_file, out, backend="vllm", sampling=Sampling(max_tokens=8)),
-                     progress=False)
+        run_baseline(
+            make_spec(spec.model, spec.data_file, out, backend="vllm", sampling=Sampling(max_tokens=8)), progress=False
+        )

@@ -9,8 +9,8 @@ import pytest
 
 from rlvr_audit.cli.app import main
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.workflows.import_run import ImportSpec, import_generations, parse_pairs
 from rlvr_audit.store.run import Run
+from rlvr_audit.workflows.import_run import ImportSpec, import_generations, parse_pairs
 
 
 def _write(path: Path, records: list[dict]) -> Path:
@@ -24,17 +24,31 @@ def _records() -> list[dict]:
         for i in range(6):
             answer = str(i + 1)
             text = f"so the answer is \\boxed{{{answer if style == 'right' or i < 2 else '0'}}}"
-            out.append({"id": f"q{i}", "run": run, "model": f"m-{run}", "problem": f"what is {i}+1?",
-                        "answer": answer, "completion": text})
+            out.append(
+                {
+                    "id": f"q{i}",
+                    "run": run,
+                    "model": f"m-{run}",
+                    "problem": f"what is {i}+1?",
+                    "answer": answer,
+                    "completion": text,
+                }
+            )
     return out
 
 
 def test_import_groups_and_templates(tmp_path):
     src = _write(tmp_path / "gens.jsonl", _records())
-    spec = ImportSpec(path=src, out_dir=tmp_path / "runs", group_by="run", template_field="run",
-                      groups=parse_pairs(["rl-*=trained", "base-*=base"], "--group"),
-                      rename_templates=parse_pairs(["rl-1=base-b"], "--rename-template"),
-                      model_field="model", profiles=("math-verify",))
+    spec = ImportSpec(
+        path=src,
+        out_dir=tmp_path / "runs",
+        group_by="run",
+        template_field="run",
+        groups=parse_pairs(["rl-*=trained", "base-*=base"], "--group"),
+        rename_templates=parse_pairs(["rl-1=base-b"], "--rename-template"),
+        model_field="model",
+        profiles=("math-verify",),
+    )
     runs = import_generations(spec, progress=False)
     assert [r.name for r in runs] == ["base", "trained"]
     base, trained = runs
@@ -50,13 +64,41 @@ def test_import_groups_and_templates(tmp_path):
 
 def test_import_cli_then_compare(tmp_path, capsys):
     src = _write(tmp_path / "gens.jsonl", _records())
-    rc = main(["import", str(src), "--group-by", "run", "--template-field", "run", "--group", "rl-*=trained",
-               "--group", "*=base", "--rename-template", "rl-1=base-b", "--out", str(tmp_path / "runs"),
-               "--profile", "math-verify", "--no-progress"])
+    rc = main(
+        [
+            "import",
+            str(src),
+            "--group-by",
+            "run",
+            "--template-field",
+            "run",
+            "--group",
+            "rl-*=trained",
+            "--group",
+            "*=base",
+            "--rename-template",
+            "rl-1=base-b",
+            "--out",
+            str(tmp_path / "runs"),
+            "--profile",
+            "math-verify",
+            "--no-progress",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     capsys.readouterr()
-    rc = main(["compare", str(tmp_path / "runs" / "base"), str(tmp_path / "runs" / "trained"),
-               "--as-claimed", "base-b:math-verify", "--json", "--n-boot", "300"])
+    rc = main(
+        [
+            "compare",
+            str(tmp_path / "runs" / "base"),
+            str(tmp_path / "runs" / "trained"),
+            "--as-claimed",
+            "base-b:math-verify",
+            "--json",
+            "--n-boot",
+            "300",
+        ]
+    )
     assert rc == 0
     data = json.loads(capsys.readouterr().out)
     assert data["trained"][0]["claimed"]["gain"] == pytest.approx(0.0)
@@ -93,8 +135,15 @@ def test_import_with_benchmark_file_takes_its_problems_and_identity(tmp_path):
 
     bench_file = _benchmark_file(tmp_path, range(5, -1, -1))  # the benchmark's own order
     src = _write(tmp_path / "gens.jsonl", _records())
-    spec = ImportSpec(path=src, out_dir=tmp_path / "runs", group_by="run", template="t",
-                      benchmark="math500", data_file=bench_file, profiles=())
+    spec = ImportSpec(
+        path=src,
+        out_dir=tmp_path / "runs",
+        group_by="run",
+        template="t",
+        benchmark="math500",
+        data_file=bench_file,
+        profiles=(),
+    )
     runs = import_generations(spec, progress=False)
     bench = load_benchmark("math500", data_file=str(bench_file))
     assert all(r.benchmark_identity == bench.identity for r in runs)
@@ -104,7 +153,14 @@ def test_import_with_benchmark_file_takes_its_problems_and_identity(tmp_path):
 def test_import_with_benchmark_file_refuses_unknown_ids(tmp_path):
     bench_file = _benchmark_file(tmp_path, range(3))
     src = _write(tmp_path / "gens.jsonl", _records())
-    spec = ImportSpec(path=src, out_dir=tmp_path / "runs", group_by="run", template="t",
-                      benchmark="math500", data_file=bench_file, profiles=())
+    spec = ImportSpec(
+        path=src,
+        out_dir=tmp_path / "runs",
+        group_by="run",
+        template="t",
+        benchmark="math500",
+        data_file=bench_file,
+        profiles=(),
+    )
     with pytest.raises(AuditError, match="not problems of math500"):
         import_generations(spec, progress=False)

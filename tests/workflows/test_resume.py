@@ -23,14 +23,44 @@ KILLS = 3
 def write_problems(path: Path) -> Path:
     with path.open("w") as fh:
         for i in range(PROBLEMS):
-            fh.write(json.dumps({"id": f"q{i}", "problem": f"What is {i} + {i * 7 % 11}?", "answer": str(i + i * 7 % 11)}) + "\n")
+            fh.write(
+                json.dumps({"id": f"q{i}", "problem": f"What is {i} + {i * 7 % 11}?", "answer": str(i + i * 7 % 11)})
+                + "\n"
+            )
     return path
 
 
 def cli_args(model: Path, data: Path, out: Path) -> list[str]:
-    return ["baseline", "--model", str(model), "--benchmark", "toy", "--data-file", str(data), "--template", "no-template",
-            "--profile", "qwen25-math", "--backend", "hf", "--backend-option", "batch_size=1", "--temperature", "1",
-            "--seed", "5", "--samples", str(SAMPLES), "--max-tokens", "24", "--out", str(out), "--workers", "1", "--quiet"]
+    return [
+        "baseline",
+        "--model",
+        str(model),
+        "--benchmark",
+        "toy",
+        "--data-file",
+        str(data),
+        "--template",
+        "no-template",
+        "--profile",
+        "qwen25-math",
+        "--backend",
+        "hf",
+        "--backend-option",
+        "batch_size=1",
+        "--temperature",
+        "1",
+        "--seed",
+        "5",
+        "--samples",
+        str(SAMPLES),
+        "--max-tokens",
+        "24",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
 
 
 def count_lines(path: Path) -> int:
@@ -51,7 +81,9 @@ def kill_while_writing(args: list[str], gens: Path, rng: random.Random) -> bool:
     """Start the CLI, wait until it has appended a new record, kill -9 it a random moment
     later. True when it was killed (False: it finished first)."""
     before = count_lines(gens)
-    proc = subprocess.Popen([sys.executable, "-m", "rlvr_audit", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rlvr_audit", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     try:
         while count_lines(gens) <= before and proc.poll() is None:
@@ -77,8 +109,12 @@ def test_kill_9_and_rerun_equals_an_uninterrupted_run(tiny_model, tmp_path):
     assert any(kills), "no run was interrupted: the test proved nothing"
     assert count_lines(gens) < PROBLEMS * SAMPLES or not all(kills)
 
-    final = subprocess.run([sys.executable, "-m", "rlvr_audit", *cli_args(tiny_model, data, out)],
-                           capture_output=True, text=True, timeout=300)
+    final = subprocess.run(
+        [sys.executable, "-m", "rlvr_audit", *cli_args(tiny_model, data, out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert final.returncode == 0, final.stderr[-2000:]
 
     keys = raw_keys(gens)

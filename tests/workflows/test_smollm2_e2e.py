@@ -25,10 +25,30 @@ def smollm2():
 
 def test_smollm2_gsm8k_grid(smollm2, shared_data, tmp_path, capsys):
     out = tmp_path / "smollm2-gsm8k"
-    args = ["baseline", "--model", smollm2, "--benchmark", "gsm8k",
-            "--data-file", str(shared_data / "benchmarks" / "gsm8k.jsonl"), "--limit", "20",
-            "--templates", ",".join(TEMPLATES), "--profile", ",".join(PROFILES), "--backend", "hf",
-            "--max-tokens", "96", "--out", str(out), "--workers", "1", "--quiet"]
+    args = [
+        "baseline",
+        "--model",
+        smollm2,
+        "--benchmark",
+        "gsm8k",
+        "--data-file",
+        str(shared_data / "benchmarks" / "gsm8k.jsonl"),
+        "--limit",
+        "20",
+        "--templates",
+        ",".join(TEMPLATES),
+        "--profile",
+        ",".join(PROFILES),
+        "--backend",
+        "hf",
+        "--max-tokens",
+        "96",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     with capsys.disabled():
@@ -50,6 +70,7 @@ def test_smollm2_gsm8k_grid(smollm2, shared_data, tmp_path, capsys):
     assert main(args + ["--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again["generated"]["prompts"] == 0
+
     def by_cell(data):
         return {(c["template"], c["profile"]): c["accuracy"] for c in data["cells"]}
 

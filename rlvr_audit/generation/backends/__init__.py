@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-from rlvr_audit.generation.backends.base import Backend
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.generation.backends.base import Backend
 
 BACKENDS = ("vllm", "hf", "openai")
 # The package each backend needs, to tell "installed" from "not installed" without importing.

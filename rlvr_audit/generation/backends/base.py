@@ -85,13 +85,9 @@ def check_sampling(sampling: Sampling) -> None:
     if sampling.n < 1:
         raise AuditError(f"n must be at least 1 (got {sampling.n})", "pass --n 1 or more")
     if sampling.max_tokens < 1:
-        raise AuditError(
-            f"max_tokens must be at least 1 (got {sampling.max_tokens})", "pass --max-tokens 1 or more"
-        )
+        raise AuditError(f"max_tokens must be at least 1 (got {sampling.max_tokens})", "pass --max-tokens 1 or more")
     if sampling.temperature < 0:
-        raise AuditError(
-            f"temperature must be >= 0 (got {sampling.temperature})", "pass --temperature 0 for greedy"
-        )
+        raise AuditError(f"temperature must be >= 0 (got {sampling.temperature})", "pass --temperature 0 for greedy")
     if not 0 < sampling.top_p <= 1:
         raise AuditError(f"top_p must be in (0, 1] (got {sampling.top_p})", "pass --top-p 1.0")
 

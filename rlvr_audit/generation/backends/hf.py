@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Completion, Prompt, Sampling
 from rlvr_audit.generation.backends.base import (
     Backend,
     check_sampling,
@@ -26,8 +28,6 @@ from rlvr_audit.generation.backends.base import (
     prompt_seeds,
     sample_seed,
 )
-from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Completion, Prompt, Sampling
 
 OPTIONS = ("device", "dtype", "batch_size", "max_model_len", "trust_remote_code", "attn_implementation")
 
@@ -43,9 +43,7 @@ class HFBackend(Backend):
         super().__init__(model, revision=revision, **options)
         unknown = sorted(set(options) - set(OPTIONS))
         if unknown:
-            raise AuditError(
-                f"unknown hf backend option(s): {', '.join(unknown)}", f"use only: {', '.join(OPTIONS)}"
-            )
+            raise AuditError(f"unknown hf backend option(s): {', '.join(unknown)}", f"use only: {', '.join(OPTIONS)}")
         from rlvr_audit.generation.models import resolve_model
 
         self.resolved = resolve_model(model, revision)
@@ -53,7 +51,9 @@ class HFBackend(Backend):
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:
-            raise AuditError(f"the hf backend needs torch and transformers ({exc})", "pip install 'rlvr-audit[hf]'") from exc
+            raise AuditError(
+                f"the hf backend needs torch and transformers ({exc})", "pip install 'rlvr-audit[hf]'"
+            ) from exc
 
         device = options.get("device", "auto")
         if device == "auto":

@@ -24,9 +24,9 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
-from rlvr_audit.generation.backends.base import Backend, check_prompt, check_sampling, prompt_seeds
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
+from rlvr_audit.generation.backends.base import Backend, check_prompt, check_sampling, prompt_seeds
 
 OPTIONS = ("base_url", "api_key", "max_concurrency", "max_retries", "timeout", "extensions", "backoff")
 
@@ -49,7 +49,9 @@ class OpenAIBackend(Backend):
         try:
             import openai
         except ImportError as exc:
-            raise AuditError(f"the openai backend needs the openai package ({exc})", "pip install 'rlvr-audit[openai]'") from exc
+            raise AuditError(
+                f"the openai backend needs the openai package ({exc})", "pip install 'rlvr-audit[openai]'"
+            ) from exc
         self._openai = openai
         api_key = options.get("api_key") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
         self.max_concurrency = max(1, int(options.get("max_concurrency", 16)))

@@ -15,9 +15,9 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rlvr_audit.generation.backends.base import Backend, check_sampling, encode_prompt, prompt_seeds
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
+from rlvr_audit.generation.backends.base import Backend, check_sampling, encode_prompt, prompt_seeds
 
 # Engine options we pass through to vllm.LLM (others are rejected with a clear error).
 ENGINE_OPTIONS = (

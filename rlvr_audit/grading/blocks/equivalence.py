@@ -11,8 +11,12 @@ from functools import lru_cache
 
 from rlvr_audit.grading.blocks.compat import ensure_latex2sympy_compat
 from rlvr_audit.grading.blocks.extract import choice_answer_clean
-from rlvr_audit.grading.blocks.normalize import mathd_normalize, prm_normalize, str_is_int
-from rlvr_audit.grading.blocks.normalize import strip_properly_formatted_commas
+from rlvr_audit.grading.blocks.normalize import (
+    mathd_normalize,
+    prm_normalize,
+    str_is_int,
+    strip_properly_formatted_commas,
+)
 from rlvr_audit.grading.blocks.safety import is_bounded_size, is_safe_expr
 
 __all__ = ["grade_answer", "grade_answer_sympy", "math_equal", "symbolic_equal", "parse_digits"]
@@ -60,8 +64,12 @@ def _split_tuple(expr: str) -> list[str]:
     expr = strip_properly_formatted_commas(expr)
     if len(expr) == 0:
         return []
-    if (len(expr) > 2 and expr[0] in _TUPLE_CHARS and expr[-1] in _TUPLE_CHARS
-            and all(ch not in expr[1:-1] for ch in _TUPLE_CHARS)):
+    if (
+        len(expr) > 2
+        and expr[0] in _TUPLE_CHARS
+        and expr[-1] in _TUPLE_CHARS
+        and all(ch not in expr[1:-1] for ch in _TUPLE_CHARS)
+    ):
         return [e.strip() for e in expr[1:-1].split(",")]
     return [expr]
 
@@ -204,8 +212,12 @@ def math_equal(prediction, reference, include_percentage: bool = True, is_close:
             math_equal(p, r, include_percentage, is_close) for p, r in zip(pred_parts, ref_parts)
         ):
             return True
-    if (prediction.startswith(_MATRIX_BEGIN) and prediction.endswith(_MATRIX_END)
-            and reference.startswith(_MATRIX_BEGIN) and reference.endswith(_MATRIX_END)):
+    if (
+        prediction.startswith(_MATRIX_BEGIN)
+        and prediction.endswith(_MATRIX_END)
+        and reference.startswith(_MATRIX_BEGIN)
+        and reference.endswith(_MATRIX_END)
+    ):
         if _matrices_equal(prediction, reference):
             return True
     if prediction.count("=") == 1 and reference.count("=") == 1:

@@ -146,8 +146,24 @@ def r1z_mathd_normalize(answer: str | None) -> str | None:
 
 # ---- B5 step 2: `_normalize` -------------------------------------------------------
 
-_PRM_UNITS = ("degree", "cm", "centimeter", "meter", "mile", "second", "minute", "hour",
-              "day", "week", "month", "year", "foot", "feet", "inch", "yard")
+_PRM_UNITS = (
+    "degree",
+    "cm",
+    "centimeter",
+    "meter",
+    "mile",
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
+    "foot",
+    "feet",
+    "inch",
+    "yard",
+)
 _UNIT_RES = tuple(re.compile(u + r"(es)?(s)? *(\^[0-9]+)?") for u in _PRM_UNITS)
 _CIRC = re.compile(r"\^ *\\circ")
 _THIN_COMMA = re.compile(r",\\! *")

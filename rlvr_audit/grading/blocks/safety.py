@@ -31,10 +31,71 @@ MAX_LATEX_CHARS = 2000
 # Function/constant names sympy may see as such. Anything else that is a sympy or Python
 # name is refused; names that are neither become plain Symbols.
 SAFE_FUNCTIONS: frozenset[str] = frozenset(
-    """sqrt cbrt root pi oo zoo nan E I exp log ln sin cos tan cot sec csc asin acos atan
-    acot asec acsc atan2 sinh cosh tanh coth asinh acosh atanh Abs abs sign floor ceiling
-    factorial binomial gcd lcm re im arg conjugate Rational Integer Float Matrix Eq Ne Lt
-    Le Gt Ge And Or Not Interval Union FiniteSet Tuple degree""".split()
+    [
+        "sqrt",
+        "cbrt",
+        "root",
+        "pi",
+        "oo",
+        "zoo",
+        "nan",
+        "E",
+        "I",
+        "exp",
+        "log",
+        "ln",
+        "sin",
+        "cos",
+        "tan",
+        "cot",
+        "sec",
+        "csc",
+        "asin",
+        "acos",
+        "atan",
+        "acot",
+        "asec",
+        "acsc",
+        "atan2",
+        "sinh",
+        "cosh",
+        "tanh",
+        "coth",
+        "asinh",
+        "acosh",
+        "atanh",
+        "Abs",
+        "abs",
+        "sign",
+        "floor",
+        "ceiling",
+        "factorial",
+        "binomial",
+        "gcd",
+        "lcm",
+        "re",
+        "im",
+        "arg",
+        "conjugate",
+        "Rational",
+        "Integer",
+        "Float",
+        "Matrix",
+        "Eq",
+        "Ne",
+        "Lt",
+        "Le",
+        "Gt",
+        "Ge",
+        "And",
+        "Or",
+        "Not",
+        "Interval",
+        "Union",
+        "FiniteSet",
+        "Tuple",
+        "degree",
+    ]
 )
 
 # Characters that can appear in a Python-syntax math expression.
@@ -57,7 +118,7 @@ def _forbidden_names() -> frozenset[str]:
     names = set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist)
     try:  # every name `parse_expr` would resolve from sympy's namespace
         namespace: dict = {}
-        exec("from sympy import *", namespace)  # noqa: S102 - fixed text, no model input
+        exec("from sympy import *", namespace)
         names |= set(namespace)
     except Exception:  # pragma: no cover - sympy missing: builtins still refused
         pass

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Grade
 from rlvr_audit.grading.base import Extraction, GradeRequest, Profile
 from rlvr_audit.grading.engine.cache import GradeCache, JudgeKey
 from rlvr_audit.grading.engine.workers import Outcome, Task, WorkerPool, default_workers, run_task
-from rlvr_audit.core.types import Grade
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _run_tasks(tasks: list[Task], profiles: list[Profile], refs, *, workers: int
             t0 = time.perf_counter()
             try:
                 outcomes.append(Outcome("ok", run_task(by_name, task), None, (time.perf_counter() - t0) * 1000))
-            except Exception as exc:  # noqa: BLE001 - a grade always has a status
+            except Exception as exc:
                 detail = f"{task[0]}: {type(exc).__name__}: {str(exc)[:300]}"
                 outcomes.append(Outcome("error", None, detail, (time.perf_counter() - t0) * 1000))
             if on_done:
@@ -190,8 +190,9 @@ def grade_many(
     pool, shared = (None, False) if workers == 0 else _acquire_pool(workers)
     bar = _Progress(progress, len(todo))
     try:
-        ran = _run_tasks([tasks[i] for i in todo], profs, refs, workers=workers, timeout=timeout, pool=pool,
-                         on_done=bar.advance)
+        ran = _run_tasks(
+            [tasks[i] for i in todo], profs, refs, workers=workers, timeout=timeout, pool=pool, on_done=bar.advance
+        )
         fresh_steps: dict[tuple, Any] = {}
         for i, outcome in zip(todo, ran):
             phase1[i] = outcome
@@ -275,7 +276,7 @@ def _combine(profile: Profile, gold: Outcome, ext: Outcome, verdict: Outcome | N
             return Grade(profile.name, profile.version, outcome.status, shown, detail)  # type: ignore[arg-type]
     try:
         return profile.make_grade(ext.value, bool(verdict.value))  # type: ignore[union-attr]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Grade(profile.name, profile.version, "error", shown, f"make_grade: {type(exc).__name__}: {exc}")
 
 
@@ -291,8 +292,12 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._progress = Progress(
-            TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=Console(stderr=True), transient=True,
+            TextColumn("grading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
         )
         self._progress.start()
         self._task = self._progress.add_task("grading", total=total)

@@ -114,7 +114,7 @@ def _worker_main(conn, state, sys_path: list[str], memory_mb: int | None) -> Non
         if msg[0] == "profiles":
             try:
                 profiles, load_error = _resolve(msg[2]), None
-            except Exception as exc:  # noqa: BLE001 - reported per item
+            except Exception as exc:
                 profiles, load_error = {}, f"cannot load profiles: {type(exc).__name__}: {exc}"
             conn.send(("ready", msg[1]))
         elif msg[0] == "run":
@@ -136,14 +136,14 @@ def _run_chunk(conn, state, chunk_id: int, tasks: list[Task], profiles, load_err
             if load_error:
                 raise RuntimeError(load_error)
             result = ("ok", run_task(profiles, task), None)
-        except Exception as exc:  # noqa: BLE001 - a grade always has a status
+        except Exception as exc:
             result = ("error", None, f"{task[0]}: {type(exc).__name__}: {str(exc)[:300]}")
         now = time.monotonic()
         pending.append((i, *result, (now - start) * 1000.0))
         if now - last_flush >= _FLUSH_S or i == len(tasks) - 1:
             try:
                 conn.send(("results", chunk_id, pending))
-            except Exception as exc:  # noqa: BLE001 - an unpicklable value
+            except Exception as exc:
                 detail = f"result could not be sent back: {type(exc).__name__}: {exc}"
                 conn.send(("results", chunk_id, [(j, "error", None, detail, ms) for j, *_, ms in pending]))
             pending, last_flush = [], now
@@ -417,8 +417,11 @@ class WorkerPool:
 
 # Imported once in the fork server, so a replacement worker starts in milliseconds.
 _PRELOAD = [
-    "rlvr_audit.grading.registry", "rlvr_audit.grading.engine.workers", "sympy",
-    "sympy.parsing.latex._parse_latex_antlr", "math_verify",
+    "rlvr_audit.grading.registry",
+    "rlvr_audit.grading.engine.workers",
+    "sympy",
+    "sympy.parsing.latex._parse_latex_antlr",
+    "math_verify",
 ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import groupby
 from typing import Any
 
@@ -96,9 +96,7 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     for found in _GROUP_OPEN.finditer(source):
         suffix = found.group(2)
         opener, content = _SHAPES[suffix]
-        if not (
-            source[: found.start()].endswith(opener) and source.startswith(content, found.end())
-        ):
+        if not (source[: found.start()].endswith(opener) and source.startswith(content, found.end())):
             raise RuntimeError(f"math-verify regex changed near group {found.group(0)!r}")
         pieces += [source[last : found.start()], _CLOSE_GUARDS[suffix]]
         last = found.start()
@@ -106,7 +104,7 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile("".join(pieces), pattern.flags)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _regexes(kind: str, fast: bool = True) -> list[tuple[Any, int, int]]:
     """(pattern, config index, priority), sorted by priority as `parse` groups them;
     `fast` swaps in the `guarded` patterns (`fast=False`: the library's own, for tests)."""
@@ -130,9 +128,7 @@ def _search(text: str, kind: str, fast: bool = True) -> tuple[dict | None, str |
     kind_configs = configs(kind)
     fallback: str | None = None
     for _priority, group in groupby(_regexes(kind, fast), key=lambda row: row[2]):
-        matches = [
-            (match, index) for pattern, index, _ in group for match in pattern.finditer(text)
-        ]
+        matches = [(match, index) for pattern, index, _ in group for match in pattern.finditer(text)]
         # rightmost end first; ties: earlier start first (the library's sort key)
         matches.sort(key=lambda m: (m[0].end(), -m[0].start()), reverse=True)
         for match, index in matches:
@@ -239,8 +235,7 @@ class MathVerifyProfile(Profile):
         "Runs the installed math-verify (0.9.0); GRADERS.md's examples were checked with "
         "0.8.0. Timeouts come from the grading pool, not the library's SIGALRM. "
         "Absurdly large numbers (e.g. 10^{10^{10^{10}}}) are judged False without "
-        "simplifying, where the library's 5 s limit would also give False. "
-        + _PERCENT_NOTE
+        "simplifying, where the library's 5 s limit would also give False. " + _PERCENT_NOTE
     )
 
     def prepare_gold(self, answer: str, solution: str | None = None) -> str:
@@ -269,8 +264,7 @@ class SoberProfile(Profile):
         "equations=False instead of lighteval's 55 / equations=True; gold side only), "
         "and newer relation/set and float-rounding handling. Gold falls back to "
         "\\boxed{answer} when no solution is given, and to the raw gold string when "
-        "nothing in it parses. "
-        + _PERCENT_NOTE
+        "nothing in it parses. " + _PERCENT_NOTE
     )
 
     def prepare_gold(self, answer: str, solution: str | None = None) -> str:

@@ -19,8 +19,7 @@ from rlvr_audit.grading.blocks.extract import (
 )
 from rlvr_audit.grading.blocks.qwen_norm import qwen_strip_string
 
-__all__ = ["QWEN25_MATH", "TTRL", "Qwen25MathProfile", "TtrlProfile", "ttrl_format_reward",
-           "ttrl_extract", "SEP"]
+__all__ = ["QWEN25_MATH", "TTRL", "Qwen25MathProfile", "TtrlProfile", "ttrl_format_reward", "ttrl_extract", "SEP"]
 
 SEP = "\x1f"
 _CHOICES = ("A", "B", "C", "D", "E")

@@ -9,14 +9,22 @@ from __future__ import annotations
 from itertools import islice, zip_longest
 
 from rlvr_audit.grading.base import Extraction, Profile
-from rlvr_audit.grading.blocks.equivalence import grade_answer_sympy
 from rlvr_audit.grading.blocks.compat import ensure_latex2sympy_compat, silence_math_verify_timeout_warning
-from rlvr_audit.grading.profiles.hendrycks import last_box
+from rlvr_audit.grading.blocks.equivalence import grade_answer_sympy
 from rlvr_audit.grading.blocks.normalize import prm_normalize, r1z_mathd_normalize
 from rlvr_audit.grading.blocks.safety import is_bounded_size
+from rlvr_audit.grading.profiles.hendrycks import last_box
 
-__all__ = ["R1ZERO", "R1ZERO_FAST", "R1ZERO_TAG", "R1ZeroProfile", "R1ZeroTagProfile",
-           "r1z_grade", "is_repetitive", "is_latex_equal"]
+__all__ = [
+    "R1ZERO",
+    "R1ZERO_FAST",
+    "R1ZERO_TAG",
+    "R1ZeroProfile",
+    "R1ZeroTagProfile",
+    "r1z_grade",
+    "is_repetitive",
+    "is_latex_equal",
+]
 
 
 def _ranks(values) -> list[int]:
@@ -82,8 +90,13 @@ def is_latex_equal(given: str, gt: str) -> bool:
 
         def _parse(text):
             # a list as extraction_mode is what the original passes (acts like any_match)
-            return parse(text, extraction_config=config, fallback_mode="no_fallback",
-                         extraction_mode=["first_match"], parsing_timeout=None)
+            return parse(
+                text,
+                extraction_config=config,
+                fallback_mode="no_fallback",
+                extraction_mode=["first_match"],
+                parsing_timeout=None,
+            )
 
         return bool(verify(_parse(gt), _parse(given), timeout_seconds=None))
     except Exception:
@@ -113,9 +126,7 @@ class R1ZeroProfile(Profile):
     def __init__(self, name: str, fast: bool):
         self.name = name
         self.fast = fast
-        self.description = (
-            f"last \\boxed{{}}, r1z mathd + sympy{'' if fast else ' + math-verify'} (fast={fast})"
-        )
+        self.description = f"last \\boxed{{}}, r1z mathd + sympy{'' if fast else ' + math-verify'} (fast={fast})"
 
     def extract(self, completion: str) -> Extraction:
         if "\\boxed" not in completion:

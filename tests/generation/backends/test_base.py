@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.types import Prompt, Sampling
 from rlvr_audit.generation.backends.base import (
     check_sampling,
     cut_at_stop,
@@ -12,8 +14,6 @@ from rlvr_audit.generation.backends.base import (
     render_prompt,
     sample_seed,
 )
-from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Prompt, Sampling
 
 
 @pytest.mark.parametrize(
@@ -40,9 +40,10 @@ def test_render_raw_and_chat(tiny_model):
     assert render_prompt(tok, Prompt("raw", text="Q: 1+1?", prefill=" A:")) == "Q: 1+1? A:"
     chat = render_prompt(tok, Prompt("chat", messages=(("user", "hi"),), prefill="Sure"))
     assert chat.endswith("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nSure")
-    assert encode_prompt(tok, Prompt("chat", messages=(("user", "hi"),))) == tok(
-        render_prompt(tok, Prompt("chat", messages=(("user", "hi"),))), add_special_tokens=False
-    )["input_ids"]
+    assert (
+        encode_prompt(tok, Prompt("chat", messages=(("user", "hi"),)))
+        == tok(render_prompt(tok, Prompt("chat", messages=(("user", "hi"),))), add_special_tokens=False)["input_ids"]
+    )
     tok.chat_template = None
     with pytest.raises(AuditError, match="no chat template"):
         render_prompt(tok, Prompt("chat", messages=(("user", "hi"),)))

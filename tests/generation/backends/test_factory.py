@@ -7,8 +7,8 @@ import importlib.util
 import pytest
 
 import rlvr_audit.generation.backends as backends
-from rlvr_audit.generation.backends import available_backends, get_backend
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.generation.backends import available_backends, get_backend
 
 
 @pytest.mark.parametrize(

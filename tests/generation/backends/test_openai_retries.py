@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from rlvr_audit.generation.backends import get_backend
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Prompt, Sampling
+from rlvr_audit.generation.backends import get_backend
 
 
 class FlakyServer:
@@ -29,12 +29,19 @@ class FlakyServer:
                 status = owner.statuses.pop(0) if owner.statuses else 200
                 if status == 200:
                     payload = {
-                        "id": "c", "object": "text_completion", "created": 0, "model": body["model"],
+                        "id": "c",
+                        "object": "text_completion",
+                        "created": 0,
+                        "model": body["model"],
                         "choices": [
                             {"index": k, "text": f"sample {k} seed {body['seed']}", "finish_reason": "length"}
                             for k in range(body["n"])
                         ],
-                        "usage": {"prompt_tokens": 3, "completion_tokens": 4 * body["n"], "total_tokens": 3 + 4 * body["n"]},
+                        "usage": {
+                            "prompt_tokens": 3,
+                            "completion_tokens": 4 * body["n"],
+                            "total_tokens": 3 + 4 * body["n"],
+                        },
                     }
                 else:
                     payload = {"error": {"message": f"status {status}", "type": "x", "code": status}}
@@ -104,7 +111,9 @@ def test_requests_carry_seed_n_and_stop(flaky):
     server = flaky([])
     backend = get_backend("openai", "m", base_url=server.url, max_concurrency=3)
     prompts = [Prompt("raw", text=f"q{i}", stop=("\n\n",), include_stop=True) for i in range(5)]
-    results = dict(backend.generate(prompts, Sampling(temperature=0.5, top_p=0.9, n=3, max_tokens=9), seeds=[10, 11, 12, 13, 14]))
+    results = dict(
+        backend.generate(prompts, Sampling(temperature=0.5, top_p=0.9, n=3, max_tokens=9), seeds=[10, 11, 12, 13, 14])
+    )
     assert sorted(results) == [0, 1, 2, 3, 4]
     by_prompt = {r["prompt"]: r for r in server.requests}
     for i in range(5):

@@ -6,8 +6,8 @@ import importlib.util
 
 import pytest
 
-from rlvr_audit.grading.registry import _REGISTRY, get_profile, profile_names
 from rlvr_audit.grading.blocks.safety import is_bounded_size, is_safe_expr
+from rlvr_audit.grading.registry import _REGISTRY, get_profile, profile_names
 
 PAYLOAD_BODIES = [
     '__import__(chr(111)+chr(115)).system("touch MARKER")',
@@ -25,16 +25,56 @@ PAYLOAD_BODIES = [
 ]
 
 UNSAFE = [
-    '__import__("os")', "().__class__.__bases__", "getattr(x, chr(95))", "lambda: 1",
-    "lambda x: x", "x.y", "S.Zero", "exec(x)", "eval(x)", "open(x)", "compile(x)",
-    "ｅｖａｌ(x)", "vars()", "globals()", "a' + 'b", '"x"', "sympify(x)", "parse_expr(x)",
-    "10**10**10", "10^{10^{10}}", "2**(10**100)", "x**1000000", "1000000!", "(9)^(9)^(9)",
-    "\\frac{1}{2}", "x" * 2000, "__builtins__", "_x",
+    '__import__("os")',
+    "().__class__.__bases__",
+    "getattr(x, chr(95))",
+    "lambda: 1",
+    "lambda x: x",
+    "x.y",
+    "S.Zero",
+    "exec(x)",
+    "eval(x)",
+    "open(x)",
+    "compile(x)",
+    "ｅｖａｌ(x)",
+    "vars()",
+    "globals()",
+    "a' + 'b",
+    '"x"',
+    "sympify(x)",
+    "parse_expr(x)",
+    "10**10**10",
+    "10^{10^{10}}",
+    "2**(10**100)",
+    "x**1000000",
+    "1000000!",
+    "(9)^(9)^(9)",
+    "\\frac{1}{2}",
+    "x" * 2000,
+    "__builtins__",
+    "_x",
 ]
 SAFE = [
-    "1/2", "x**2+3*x", "sqrt(2)/2", "(1,2)", "{1,2}", "xy-yx", "3.5", "-2,1", "1e5",
-    "2^{2^{2}}", "2**1000", "(a+5)*(b+2)", "sin(x)+cos(y)", "pi", "oo", "5!", "1_000",
-    "(3)-(3.0)", "x<=2", "Abs(x-1)",
+    "1/2",
+    "x**2+3*x",
+    "sqrt(2)/2",
+    "(1,2)",
+    "{1,2}",
+    "xy-yx",
+    "3.5",
+    "-2,1",
+    "1e5",
+    "2^{2^{2}}",
+    "2**1000",
+    "(a+5)*(b+2)",
+    "sin(x)+cos(y)",
+    "pi",
+    "oo",
+    "5!",
+    "1_000",
+    "(3)-(3.0)",
+    "x<=2",
+    "Abs(x-1)",
 ]
 
 
@@ -50,8 +90,16 @@ def test_plain_math_is_accepted(text):
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("10^{10^{10}}", False), ("10**10**10", False), ("2^{2^{3}}", True), ("x^{100000}", True),
-     ("x^{1000001}", False), ("\\frac{1}{2}", True), ("99999999999!", False), ("a" * 3000, False)],
+    [
+        ("10^{10^{10}}", False),
+        ("10**10**10", False),
+        ("2^{2^{3}}", True),
+        ("x^{100000}", True),
+        ("x^{1000001}", False),
+        ("\\frac{1}{2}", True),
+        ("99999999999!", False),
+        ("a" * 3000, False),
+    ],
 )
 def test_size_guard(text, ok):
     assert is_bounded_size(text) is ok

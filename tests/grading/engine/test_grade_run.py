@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from rlvr_audit.core.types import Generation, Problem, Sampling
 from rlvr_audit.grading.engine.cache import GradeCache
 from rlvr_audit.grading.engine.runs import grade_run
 from rlvr_audit.store.run import Run, new_manifest
-from rlvr_audit.core.types import Generation, Problem, Sampling
 
 PROBLEMS = [Problem(f"p{i}", f"q{i}", str(i)) for i in range(3)]
 # (problem, sample, completion): dapo reads the last "Answer:" line.

@@ -13,8 +13,8 @@ from pool_profiles import ECHO, NASTY
 from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.grading.engine.cache import GradeCache
 from rlvr_audit.grading.engine.pool import grade_many
-from rlvr_audit.grading.registry import get_profile, profile_names
 from rlvr_audit.grading.engine.workers import WALL_FACTOR
+from rlvr_audit.grading.registry import get_profile, profile_names
 
 OVERHEAD_S = 6.0  # kill + restart a worker on a loaded 2-core machine
 
@@ -152,9 +152,9 @@ def test_pool_recovers_from_an_interrupted_call():
 
 
 def test_unpicklable_profile_is_an_audit_error():
-    from rlvr_audit.core.errors import AuditError
-
     from pool_profiles import EchoProfile
+
+    from rlvr_audit.core.errors import AuditError
 
     profile = EchoProfile()
     profile.hook = lambda: None  # lambdas do not pickle

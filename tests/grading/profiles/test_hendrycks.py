@@ -6,8 +6,8 @@ import pytest
 
 from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.grading.blocks.extract import last_boxed_only_string, remove_boxed
-from rlvr_audit.grading.profiles.hendrycks import HENDRYCKS
 from rlvr_audit.grading.blocks.normalize import hendrycks_strip_string, is_equiv
+from rlvr_audit.grading.profiles.hendrycks import HENDRYCKS
 
 P = HENDRYCKS
 
@@ -52,10 +52,15 @@ def test_hendrycks_cases(gold, completion, verdict):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("a \\boxed{1} b \\boxed{\\frac{1}{2}} c", "\\boxed{\\frac{1}{2}}"),
-     ("\\fbox{3}", "\\fbox{3}"), ("\\boxed{3} \\fbox{4}", "\\boxed{3}"),
-     ("\\boxed 5 ... \\frac{1}{2}", "\\boxed 5 ... \\frac{1}"), ("\\boxed{5", None),
-     ("no box", None), ("\\boxed 5", None)],
+    [
+        ("a \\boxed{1} b \\boxed{\\frac{1}{2}} c", "\\boxed{\\frac{1}{2}}"),
+        ("\\fbox{3}", "\\fbox{3}"),
+        ("\\boxed{3} \\fbox{4}", "\\boxed{3}"),
+        ("\\boxed 5 ... \\frac{1}{2}", "\\boxed 5 ... \\frac{1}"),
+        ("\\boxed{5", None),
+        ("no box", None),
+        ("\\boxed 5", None),
+    ],
 )
 def test_last_boxed_only_string(text, expected):
     assert last_boxed_only_string(text) == expected
@@ -63,8 +68,7 @@ def test_last_boxed_only_string(text, expected):
 
 @pytest.mark.parametrize(
     ("boxed", "inner"),
-    [("\\boxed{5}", "5"), ("\\fbox{5}", None), ("\\boxed 5 ... \\frac{1}", None), (None, None),
-     ("\\boxed{}", "")],
+    [("\\boxed{5}", "5"), ("\\fbox{5}", None), ("\\boxed 5 ... \\frac{1}", None), (None, None), ("\\boxed{}", "")],
 )
 def test_remove_boxed(boxed, inner):
     assert remove_boxed(boxed) == inner

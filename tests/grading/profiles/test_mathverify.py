@@ -137,8 +137,10 @@ def test_sober_takes_gold_from_the_solution(solution, completion, expected):
 
 
 def test_huge_power_is_refused():
-    assert MATH_VERIFY.judge(MATH_VERIFY.extract(r"\boxed{10^{10^{10^{10}}}}").answer,
-                             MATH_VERIFY.prepare_gold("5")) is False
+    assert (
+        MATH_VERIFY.judge(MATH_VERIFY.extract(r"\boxed{10^{10^{10^{10}}}}").answer, MATH_VERIFY.prepare_gold("5"))
+        is False
+    )
 
 
 def test_profiles_registered_with_notes():
@@ -173,6 +175,9 @@ def test_real_completions_match_the_library(shared_data):
         for profile in (MATH_VERIFY, SOBER):
             ours = profile.grade_local(GradeRequest(completion, answer, solution)).status
             assert (ours == "correct") is _direct(profile.name, completion, answer, solution), (
-                profile.name, row["run"], row["id"])
+                profile.name,
+                row["run"],
+                row["id"],
+            )
         checked += 1
     assert checked >= 60

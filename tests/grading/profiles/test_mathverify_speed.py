@@ -105,8 +105,7 @@ def test_real_degenerate_completions_extract_fast(shared_data):
     rows = [
         row
         for row in map(json.loads, gzip.open(path, "rt"))
-        if row["run"] in ("7B-eval-offRLVR-20", "7B-eval-promptoriginal")
-        and row["completion"].count("\\boxed") >= 300
+        if row["run"] in ("7B-eval-offRLVR-20", "7B-eval-promptoriginal") and row["completion"].count("\\boxed") >= 300
     ]
     assert len(rows) >= 10
     for row in rows[:10]:

@@ -27,8 +27,7 @@ def phrase(answer: str) -> str:
 NORMALIZE_CASES = [
     ("x = 5", "5", "5"),  # text after the last "="
     ("an integer 5", "integer5", "integer5"),  # leading article dropped, spaces removed
-    (r"\left( 3, \frac{\pi}{2} \right)", r"\le(3,\frac{\pi}{2}\right)",
-     r"\left(3,\frac{\pi}{2}\right)"),
+    (r"\left( 3, \frac{\pi}{2} \right)", r"\le(3,\frac{\pi}{2}\right)", r"\left(3,\frac{\pi}{2}\right)"),
     (r"(2,\infty)", r"(2,\iny)", r"(2,\infty)"),  # "ft" is deleted only by lm-eval
     (r"\frac9{19}", r"\frac{9}{{}19}", r"\frac{9}{{}19}"),
     ("3, 5, 7", "357", "357"),  # commas dropped when only digits remain
@@ -75,8 +74,11 @@ def test_normalize_rejects_unknown_variant():
         (r"The answer is $\boxed{5}$.", "[invalidanswer]"),  # a bare box is not read
         ("final answer: the final answer is 5. I hope it is correct.", "[invalidanswer]"),
         # first match wins
-        ("Final Answer: The final answer is $5$. I hope it is correct.\n"
-         "Final Answer: The final answer is $7$. I hope it is correct.", "$5$"),
+        (
+            "Final Answer: The final answer is $5$. I hope it is correct.\n"
+            "Final Answer: The final answer is $7$. I hope it is correct.",
+            "$5$",
+        ),
         # the character before " I hope" is swallowed by the unescaped dot
         ("Final Answer: The final answer is 5 I hope it is correct.", ""),
         # Sober-style ending without a final period still matches (the last dot is unescaped)
@@ -117,17 +119,31 @@ def test_gold_box_handling(solution, expected_box, expected_inner):
 VERDICT_CASES = [
     (r"\frac{14}{3}", None, phrase(r"\frac{14}{3}"), "correct", r"\frac{14}{3}"),
     ("(-2,1)", None, phrase("(-2,1)"), "incorrect", "(-2,1)"),  # unparseable, no shortcut
-    (r"\left( 3, \frac{\pi}{2} \right)", None, phrase(r"\left( 3, \frac{\pi}{2} \right)"),
-     "incorrect", r"\le(3,\frac{\pi}{2}\right)"),
+    (
+        r"\left( 3, \frac{\pi}{2} \right)",
+        None,
+        phrase(r"\left( 3, \frac{\pi}{2} \right)"),
+        "incorrect",
+        r"\le(3,\frac{\pi}{2}\right)",
+    ),
     (r"(2,\infty)", None, phrase(r"(2,\infty)"), "incorrect", r"(2,\iny)"),
-    ("3, 5, 7", None, "Final Answer: The final answer is $357$. I hope it is correct.",
-     "correct", "357"),
-    (r"\frac{14}{3}", None, r"Final Answer: The final answer is $\frac{14}{3}$.", "no_answer",
-     "[invalidanswer]"),  # no "I hope it is correct."
-    ("5", None, "Final Answer: The final answer is $5$. I hope it is correct.\n"
-     "Final Answer: The final answer is $7$. I hope it is correct.", "correct", "5"),
-    ("5", None, "Final Answer: The final answer is 5 apples. I hope it is correct.",
-     "incorrect", "5apples"),
+    ("3, 5, 7", None, "Final Answer: The final answer is $357$. I hope it is correct.", "correct", "357"),
+    (
+        r"\frac{14}{3}",
+        None,
+        r"Final Answer: The final answer is $\frac{14}{3}$.",
+        "no_answer",
+        "[invalidanswer]",
+    ),  # no "I hope it is correct."
+    (
+        "5",
+        None,
+        "Final Answer: The final answer is $5$. I hope it is correct.\n"
+        "Final Answer: The final answer is $7$. I hope it is correct.",
+        "correct",
+        "5",
+    ),
+    ("5", None, "Final Answer: The final answer is 5 apples. I hope it is correct.", "incorrect", "5apples"),
     (".35625", None, phrase(".35625"), "incorrect", ".35625"),  # leading dot rejected
     # more quirks
     ("5", None, r"The answer is $\boxed{5}$.", "no_answer", "[invalidanswer]"),

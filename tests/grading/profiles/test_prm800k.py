@@ -6,8 +6,8 @@ import pytest
 
 from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.grading.blocks.equivalence import grade_answer
-from rlvr_audit.grading.profiles.hendrycks import PRM800K
 from rlvr_audit.grading.blocks.normalize import mathd_normalize, prm_normalize
+from rlvr_audit.grading.profiles.hendrycks import PRM800K
 
 P = PRM800K
 
@@ -50,9 +50,17 @@ def test_prm800k_cases(gold, completion, verdict):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("\\frac{a}{b}", "a/b"), ("\\sqrt{8}", "sqrt(8)"), ("\\text{Evelyn}", "evelyn"),
-     ("2,220", "2220"), ("Monday", "mon"), ("7 3/4", "7+3/4"), ("5 million", "5*10^6"),
-     ("\\fbox{5}", "5"), ("10.0", "10")],
+    [
+        ("\\frac{a}{b}", "a/b"),
+        ("\\sqrt{8}", "sqrt(8)"),
+        ("\\text{Evelyn}", "evelyn"),
+        ("2,220", "2220"),
+        ("Monday", "mon"),
+        ("7 3/4", "7+3/4"),
+        ("5 million", "5*10^6"),
+        ("\\fbox{5}", "5"),
+        ("10.0", "10"),
+    ],
 )
 def test_normalize(text, expected):
     assert prm_normalize(text) == expected

@@ -6,8 +6,8 @@ import pytest
 
 from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.grading.blocks.extract import qwen_extract_answer
-from rlvr_audit.grading.profiles.qwen import QWEN25_MATH
 from rlvr_audit.grading.blocks.qwen_norm import qwen_strip_string
+from rlvr_audit.grading.profiles.qwen import QWEN25_MATH
 
 P = QWEN25_MATH
 

@@ -71,15 +71,24 @@ def test_r1z_mathd_strips_units_on_both_sides():
     assert r1z_mathd_normalize("10 \\text{ cm}^2") == "10"  # unit, then B3 `\\text{ ` rule
 
 
-@pytest.mark.parametrize(("text", "expected"), [("ab" * 100, True), ("1" * 200, True),
-                                                ("The quick brown fox jumps over the lazy dog", False),
-                                                ("", False), ("a", False)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ab" * 100, True),
+        ("1" * 200, True),
+        ("The quick brown fox jumps over the lazy dog", False),
+        ("", False),
+        ("a", False),
+    ],
+)
 def test_repetitiveness_guard(text, expected):
     assert is_repetitive(text) is expected
 
 
 def test_statuses_and_metadata():
     assert R1ZERO.grade_local(GradeRequest("no box", "5")).status == "no_answer"
-    assert R1ZERO_TAG.grade_local(GradeRequest("<think>r</think> <answer>\\boxed{5</answer>", "5")).status == "incorrect"
+    assert (
+        R1ZERO_TAG.grade_local(GradeRequest("<think>r</think> <answer>\\boxed{5</answer>", "5")).status == "incorrect"
+    )
     assert (R1ZERO.name, R1ZERO_FAST.name, R1ZERO_TAG.name) == ("r1zero", "r1zero-fast", "r1zero-tag")
     assert R1ZERO.fast is False and R1ZERO_FAST.fast is True and R1ZERO_TAG.fast is False

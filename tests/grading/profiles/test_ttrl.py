@@ -53,8 +53,16 @@ def test_ttrl_cases(gold, completion, extracted, accuracy, fmt):
 
 @pytest.mark.parametrize(
     ("completion", "reward"),
-    [("\\boxed{}", 0.0), ("\\boxed{ }", 0.0), ("\\boxed{.}", 0.0), ("\\boxed{\\text{east}}", 0.0),
-     ("\\boxed{\\pm}", 1.0), ("I boxed the answer: 5", 1.0), ("\\boxed{5", 1.0), ("no box", 0.0)],
+    [
+        ("\\boxed{}", 0.0),
+        ("\\boxed{ }", 0.0),
+        ("\\boxed{.}", 0.0),
+        ("\\boxed{\\text{east}}", 0.0),
+        ("\\boxed{\\pm}", 1.0),
+        ("I boxed the answer: 5", 1.0),
+        ("\\boxed{5", 1.0),
+        ("no box", 0.0),
+    ],
 )
 def test_box_only_format(completion, reward):
     assert ttrl_format_reward(completion) == reward
@@ -62,8 +70,13 @@ def test_box_only_format(completion, reward):
 
 @pytest.mark.parametrize(
     ("completion", "reward"),
-    [("<answer>25 years</answer>", 1.0), ("no tag at all", 1.0), ("", 0.0),
-     ("<think>x</think> <answer></answer>", 0.0), ("<answer>answer</answer>", 0.0)],
+    [
+        ("<answer>25 years</answer>", 1.0),
+        ("no tag at all", 1.0),
+        ("", 0.0),
+        ("<think>x</think> <answer></answer>", 0.0),
+        ("<answer>answer</answer>", 0.0),
+    ],
 )
 def test_box_only_format_r1_style(completion, reward):
     assert ttrl_format_reward(completion, r1_style=True) == reward
