@@ -21,6 +21,7 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Sampling
+from rlvr_audit.generation.backends import choose_backend
 from rlvr_audit.generation.runner import GenerationCount, generate_missing, missing_prompts, prompt_seed
 from rlvr_audit.store.run import Run, new_manifest
 
@@ -107,21 +108,6 @@ def library_versions() -> dict[str, str]:
                 except importlib.metadata.PackageNotFoundError:
                     pass
     return out
-
-
-def choose_backend(name: str | None) -> str:
-    """The backend to use: the given one, else vllm on a CUDA machine that has it, else hf."""
-    if name:
-        from rlvr_audit.generation.backends import BACKENDS
-
-        if name.lower() not in BACKENDS:
-            raise AuditError(f"unknown backend '{name}'", f"use one of: {', '.join(BACKENDS)}")
-        return name.lower()
-    import importlib.util
-
-    if importlib.util.find_spec("vllm") is not None and Path("/dev/nvidia0").exists():
-        return "vllm"
-    return "hf"
 
 
 def _template_entry(template: Any, max_tokens: int) -> dict[str, Any]:

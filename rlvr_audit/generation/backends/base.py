@@ -7,12 +7,14 @@ results incrementally: a killed run loses only unfinished prompts.
 
 from __future__ import annotations
 
+import gc
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
+from rlvr_audit.generation.models import resolve_model
 
 # Seeds passed to samplers must fit a signed 63-bit integer (torch.Generator, vLLM).
 _SEED_MOD = 2**63 - 1
@@ -21,18 +23,20 @@ _SEED_MOD = 2**63 - 1
 class Backend(ABC):
     """A generation engine bound to one model.
 
-    Subclasses set `name` and implement `generate`, `info` and `close`. Options are
-    backend-specific keyword arguments (dtype, max_model_len, base_url, ...).
+    Subclasses set `name` and `OPTIONS` (the keyword options they accept) and implement
+    `_generate`, `info` and `close`. `generate` runs the checks every backend shares
+    first, so a backend sees only valid sampling, complete prompts and one seed per prompt.
     """
 
     name: str = ""
+    OPTIONS: tuple[str, ...] = ()
 
     def __init__(self, model: str, *, revision: str | None = None, **options: Any):
+        check_options(self.name, options, self.OPTIONS)
         self.model = model
         self.revision = revision
         self.options = options
 
-    @abstractmethod
     def generate(
         self,
         prompts: Sequence[Prompt],
@@ -47,6 +51,22 @@ class Backend(ABC):
         (sampling.seed, problem id, template) so resumed runs reproduce uninterrupted
         ones); None derives one from `sampling.seed` and the index.
         """
+        check_sampling(sampling)
+        prompt_seed_list = prompt_seeds(prompts, sampling, seeds)
+        for prompt in prompts:
+            check_prompt(prompt)
+        if not prompts:
+            return
+        for index, samples in self._generate(prompts, sampling, prompt_seed_list):
+            # Greedy decoding gives one distinct sample; the caller still gets n of them.
+            yield index, samples * (sampling.n // max(1, len(samples)))
+
+    @abstractmethod
+    def _generate(
+        self, prompts: Sequence[Prompt], sampling: Sampling, seeds: list[int]
+    ) -> Iterator[tuple[int, list[Completion]]]:
+        """`generate` after the shared checks, for at least one prompt: yield (prompt
+        index, its `distinct_samples(sampling)` completions) as each prompt finishes."""
 
     @abstractmethod
     def info(self) -> dict[str, Any]:
@@ -61,6 +81,79 @@ class Backend(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class LocalBackend(Backend):
+    """A backend that loads the weights on this machine (hf, vllm): `model` is resolved
+    to a directory or hub id, and `info` records the revision or a hash of the weights.
+
+    Subclasses set `max_len` (prompt + completion tokens) once their engine knows it.
+    """
+
+    def __init__(self, model: str, *, revision: str | None = None, **options: Any):
+        super().__init__(model, revision=revision, **options)
+        self.resolved = resolve_model(model, revision)
+        self.max_len: int | None = None
+
+    def load_revision(self) -> dict[str, str]:
+        """The loader's `revision` argument: only a pinned hub revision (local weights are
+        identified by their hash instead)."""
+        if self.resolved.revision and self.resolved.weights_hash is None:
+            return {"revision": self.resolved.revision}
+        return {}
+
+    def load_error(self, engine: str, exc: Exception) -> AuditError:
+        """The error to raise when `engine` cannot load the model."""
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return AuditError(
+            f"{engine} could not load {self.model}: {first_line}",
+            "check --model (a local directory, a cached hub id, or an alias: tiny, smollm2)",
+        )
+
+    def check_length(self, index: int, n_prompt: int, max_tokens: int) -> None:
+        """Refuse a prompt that leaves no room for `max_tokens` within `max_len`."""
+        if self.max_len and n_prompt + max_tokens > self.max_len:
+            raise AuditError(
+                f"prompt {index} has {n_prompt} tokens; with max_tokens={max_tokens} it exceeds "
+                f"the model length {self.max_len}",
+                "lower --max-tokens or raise the max_model_len backend option",
+            )
+
+    def model_facts(self) -> dict[str, Any]:
+        """The part of `info` that says which weights answered."""
+        return {
+            "backend": self.name,
+            "model": self.resolved.display_name,
+            "path": self.resolved.path_or_id,
+            "revision": self.resolved.revision,
+            "weights_hash": self.resolved.weights_hash,
+        }
+
+
+def check_options(backend: str, options: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    """Refuse options the backend does not know, naming the ones it does."""
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise AuditError(
+            f"unknown {backend} backend option(s): {', '.join(unknown)}", f"use only: {', '.join(allowed)}"
+        )
+
+
+def distinct_samples(sampling: Sampling) -> int:
+    """How many different samples to decode per prompt: greedy ones are identical (and
+    vLLM refuses n > 1 when greedy), so decode once."""
+    return sampling.n if sampling.temperature > 0 else 1
+
+
+def free_accelerator_memory() -> None:
+    """Return a dropped model's memory: collect it, then empty the CUDA cache if any."""
+    gc.collect()
+    try:
+        import torch
+    except ImportError:
+        return
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def prompt_seeds(prompts: Sequence[Prompt], sampling: Sampling, seeds: Sequence[int] | None) -> list[int]:

@@ -13,7 +13,6 @@ apply to every row of a batch.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,32 +20,25 @@ from typing import Any
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
 from rlvr_audit.generation.backends.base import (
-    Backend,
-    check_sampling,
+    LocalBackend,
     cut_at_stop,
+    distinct_samples,
     encode_prompt,
-    prompt_seeds,
+    free_accelerator_memory,
     sample_seed,
 )
 
-OPTIONS = ("device", "dtype", "batch_size", "max_model_len", "trust_remote_code", "attn_implementation")
 
-
-class HFBackend(Backend):
+class HFBackend(LocalBackend):
     """Generation with transformers. Options: device ("cpu", "cuda", "auto"), dtype
     ("auto": bfloat16 on CUDA, float32 on CPU), batch_size (rows per forward pass),
     max_model_len (prompt + max_tokens limit; default: the model's position limit)."""
 
     name = "hf"
+    OPTIONS = ("device", "dtype", "batch_size", "max_model_len", "trust_remote_code", "attn_implementation")
 
     def __init__(self, model: str, *, revision: str | None = None, **options: Any):
         super().__init__(model, revision=revision, **options)
-        unknown = sorted(set(options) - set(OPTIONS))
-        if unknown:
-            raise AuditError(f"unknown hf backend option(s): {', '.join(unknown)}", f"use only: {', '.join(OPTIONS)}")
-        from rlvr_audit.generation.models import resolve_model
-
-        self.resolved = resolve_model(model, revision)
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -63,49 +55,35 @@ class HFBackend(Backend):
             dtype = "bfloat16" if device.startswith("cuda") else "float32"
         self.device = device
         self.batch_size = int(options.get("batch_size", 16))
-        load_kwargs: dict[str, Any] = {"trust_remote_code": bool(options.get("trust_remote_code", False))}
-        if self.resolved.revision and self.resolved.weights_hash is None:
-            load_kwargs["revision"] = self.resolved.revision
+        load_kwargs: dict[str, Any] = {
+            "trust_remote_code": bool(options.get("trust_remote_code", False)),
+            **self.load_revision(),
+        }
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(self.resolved.path_or_id, **load_kwargs)
             model_kwargs = dict(load_kwargs, dtype=getattr(torch, dtype))
             if options.get("attn_implementation"):
                 model_kwargs["attn_implementation"] = options["attn_implementation"]
-            self.model = AutoModelForCausalLM.from_pretrained(self.resolved.path_or_id, **model_kwargs)
+            self.lm = AutoModelForCausalLM.from_pretrained(self.resolved.path_or_id, **model_kwargs)
         except (OSError, ValueError) as exc:
-            raise AuditError(
-                f"transformers could not load {model}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                "check --model (a local directory, a cached hub id, or an alias: tiny, smollm2)",
-            ) from exc
-        self.model.to(device).eval()
+            raise self.load_error("transformers", exc) from exc
+        self.lm.to(device).eval()
         self.tokenizer.padding_side = "left"
-        eos = self.model.generation_config.eos_token_id
+        eos = self.lm.generation_config.eos_token_id
         if eos is None:
             eos = self.tokenizer.eos_token_id
         self.eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
         pad = self.tokenizer.pad_token_id
         self.pad_id = pad if pad is not None else next(iter(self.eos_ids), 0)
-        self.max_len = options.get("max_model_len") or getattr(self.model.config, "max_position_embeddings", None)
+        self.max_len = options.get("max_model_len") or getattr(self.lm.config, "max_position_embeddings", None)
 
-    def generate(
-        self,
-        prompts: Sequence[Prompt],
-        sampling: Sampling,
-        *,
-        seeds: Sequence[int] | None = None,
+    def _generate(
+        self, prompts: Sequence[Prompt], sampling: Sampling, seeds: list[int]
     ) -> Iterator[tuple[int, list[Completion]]]:
-        check_sampling(sampling)
-        seeds = prompt_seeds(prompts, sampling, seeds)
         encoded = [encode_prompt(self.tokenizer, p) for p in prompts]
         for i, ids in enumerate(encoded):
-            if self.max_len and len(ids) + sampling.max_tokens > self.max_len:
-                raise AuditError(
-                    f"prompt {i} has {len(ids)} tokens; with max_tokens={sampling.max_tokens} it exceeds "
-                    f"the model length {self.max_len}",
-                    "lower --max-tokens or raise the max_model_len backend option",
-                )
-        # Greedy samples are identical: decode once, copy n times.
-        rows_per_prompt = sampling.n if sampling.temperature > 0 else 1
+            self.check_length(i, len(ids), sampling.max_tokens)
+        rows_per_prompt = distinct_samples(sampling)
         per_batch = max(1, self.batch_size // rows_per_prompt)
         groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for i, p in enumerate(prompts):
@@ -118,13 +96,9 @@ class HFBackend(Backend):
                     [encoded[i] for i in chunk], [seeds[i] for i in chunk], rows_per_prompt, sampling, stop
                 )
                 for k, i in enumerate(chunk):
-                    samples = [
-                        self._completion(rows[k * rows_per_prompt + j], prompts[i], len(encoded[i]))
-                        for j in range(rows_per_prompt)
-                    ]
-                    if rows_per_prompt == 1 and sampling.n > 1:
-                        samples = samples * sampling.n
-                    yield i, samples
+                    n_prompt = len(encoded[i])
+                    rows_of_prompt = rows[k * rows_per_prompt : (k + 1) * rows_per_prompt]
+                    yield i, [self._completion(row, prompts[i], n_prompt) for row in rows_of_prompt]
 
     def _generate_rows(
         self,
@@ -163,7 +137,7 @@ class HFBackend(Backend):
         if stop:
             kwargs["tokenizer"] = self.tokenizer  # generate builds stop criteria with it
         with torch.no_grad():
-            out = self.model.generate(
+            out = self.lm.generate(
                 input_ids=input_ids.to(self.device),
                 attention_mask=mask.to(self.device),
                 generation_config=config,
@@ -206,28 +180,17 @@ class HFBackend(Backend):
         if device.startswith("cuda") and torch.cuda.is_available():
             device = torch.cuda.get_device_name(torch.device(device))
         return {
-            "backend": self.name,
-            "model": self.resolved.display_name,
-            "path": self.resolved.path_or_id,
-            "revision": self.resolved.revision,
-            "weights_hash": self.resolved.weights_hash,
+            **self.model_facts(),
             "versions": {"transformers": transformers.__version__, "torch": torch.__version__},
             "device": device,
-            "dtype": str(self.model.dtype).replace("torch.", ""),
+            "dtype": str(self.lm.dtype).replace("torch.", ""),
         }
 
     def close(self) -> None:
-        if getattr(self, "model", None) is None:
+        if getattr(self, "lm", None) is None:
             return
-        self.model = None
-        gc.collect()
-        try:
-            import torch
-
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-        except ImportError:
-            pass
+        self.lm = None
+        free_accelerator_memory()
 
 
 class _SeededSampler:

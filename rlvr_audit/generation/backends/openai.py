@@ -26,23 +26,17 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
-from rlvr_audit.generation.backends.base import Backend, check_prompt, check_sampling, prompt_seeds
-
-OPTIONS = ("base_url", "api_key", "max_concurrency", "max_retries", "timeout", "extensions", "backoff")
+from rlvr_audit.generation.backends.base import Backend, distinct_samples
 
 
 class OpenAIBackend(Backend):
     """Generation through an OpenAI-compatible server. `model` is the server's model name."""
 
     name = "openai"
+    OPTIONS = ("base_url", "api_key", "max_concurrency", "max_retries", "timeout", "extensions", "backoff")
 
     def __init__(self, model: str, *, revision: str | None = None, **options: Any):
         super().__init__(model, revision=revision, **options)
-        unknown = sorted(set(options) - set(OPTIONS))
-        if unknown:
-            raise AuditError(
-                f"unknown openai backend option(s): {', '.join(unknown)}", f"use only: {', '.join(OPTIONS)}"
-            )
         self.base_url = options.get("base_url")
         if not self.base_url:
             raise AuditError("the openai backend needs the server's address", "pass --base-url http://HOST:PORT/v1")
@@ -66,24 +60,14 @@ class OpenAIBackend(Backend):
             timeout=float(options.get("timeout", 600.0)),
         )
 
-    def generate(
-        self,
-        prompts: Sequence[Prompt],
-        sampling: Sampling,
-        *,
-        seeds: Sequence[int] | None = None,
+    def _generate(
+        self, prompts: Sequence[Prompt], sampling: Sampling, seeds: list[int]
     ) -> Iterator[tuple[int, list[Completion]]]:
-        check_sampling(sampling)
-        seeds = prompt_seeds(prompts, sampling, seeds)
-        for p in prompts:
-            check_prompt(p)
-            if p.prefill and p.kind == "chat" and not self.extensions:
-                raise AuditError(
-                    "a chat prompt with a prefill needs the server's continue_final_message extension",
-                    "drop extensions=False (vLLM and SGLang servers support it) or use a template without prefill",
-                )
-        if not prompts:
-            return
+        if not self.extensions and any(p.prefill and p.kind == "chat" for p in prompts):
+            raise AuditError(
+                "a chat prompt with a prefill needs the server's continue_final_message extension",
+                "drop extensions=False (vLLM and SGLang servers support it) or use a template without prefill",
+            )
         pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="rlvr-openai")
         try:
             futures = {pool.submit(self._request, p, sampling, s): i for i, (p, s) in enumerate(zip(prompts, seeds))}
@@ -97,8 +81,7 @@ class OpenAIBackend(Backend):
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _request(self, prompt: Prompt, sampling: Sampling, seed: int) -> list[Completion]:
-        # Greedy samples are identical, and vLLM refuses n > 1 when greedy: ask once.
-        n = sampling.n if sampling.temperature > 0 else 1
+        n = distinct_samples(sampling)
         kwargs: dict[str, Any] = dict(
             model=self.model,
             n=n,
@@ -127,9 +110,7 @@ class OpenAIBackend(Backend):
             kwargs["messages"] = messages
         if extra:
             kwargs["extra_body"] = extra
-        response = self._with_retries(call, kwargs)
-        samples = self._completions(response, prompt, n)
-        return samples * (sampling.n // n)
+        return self._completions(self._with_retries(call, kwargs), prompt, n)
 
     def _with_retries(self, call: Any, kwargs: dict[str, Any]) -> Any:
         openai = self._openai

@@ -9,7 +9,6 @@ the same prompt tokens.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 from collections.abc import Iterator, Sequence
@@ -17,7 +16,7 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
-from rlvr_audit.generation.backends.base import Backend, check_sampling, encode_prompt, prompt_seeds
+from rlvr_audit.generation.backends.base import LocalBackend, distinct_samples, encode_prompt, free_accelerator_memory
 
 # Engine options we pass through to vllm.LLM (others are rejected with a clear error).
 ENGINE_OPTIONS = (
@@ -42,22 +41,14 @@ ENGINE_OPTIONS = (
 _batch_ids = itertools.count()
 
 
-class VLLMBackend(Backend):
+class VLLMBackend(LocalBackend):
     """Generation with vLLM's offline engine. Options: see `ENGINE_OPTIONS`."""
 
     name = "vllm"
+    OPTIONS = ENGINE_OPTIONS
 
     def __init__(self, model: str, *, revision: str | None = None, **options: Any):
         super().__init__(model, revision=revision, **options)
-        unknown = sorted(set(options) - set(ENGINE_OPTIONS))
-        if unknown:
-            raise AuditError(
-                f"unknown vllm backend option(s): {', '.join(unknown)}",
-                f"use only: {', '.join(ENGINE_OPTIONS)}",
-            )
-        from rlvr_audit.generation.models import resolve_model
-
-        self.resolved = resolve_model(model, revision)
         try:
             import vllm
         except ImportError as exc:
@@ -85,37 +76,25 @@ class VLLMBackend(Backend):
         else:
             kwargs.update(dtype="auto")
         kwargs.update(options)
-        if self.resolved.revision and self.resolved.weights_hash is None:
-            kwargs.setdefault("revision", self.resolved.revision)
+        kwargs.update(self.load_revision())
         try:
             self._llm = vllm.LLM(self.resolved.path_or_id, **kwargs)
         except (OSError, ValueError) as exc:
-            raise AuditError(
-                f"vllm could not load {model}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                "check --model (a local directory, a cached hub id, or an alias: tiny, smollm2)",
-            ) from exc
+            raise self.load_error("vllm", exc) from exc
         self._tokenizer = self._llm.get_tokenizer()
-        self._max_len = self._llm.llm_engine.model_config.max_model_len
+        self.max_len = self._llm.llm_engine.model_config.max_model_len
         self._vllm_version = vllm.__version__
 
-    def generate(
-        self,
-        prompts: Sequence[Prompt],
-        sampling: Sampling,
-        *,
-        seeds: Sequence[int] | None = None,
+    def _generate(
+        self, prompts: Sequence[Prompt], sampling: Sampling, seeds: list[int]
     ) -> Iterator[tuple[int, list[Completion]]]:
-        check_sampling(sampling)
-        seeds = prompt_seeds(prompts, sampling, seeds)
-        if not prompts:
-            return
         engine = self._llm.llm_engine
         tag = f"rlvr-{next(_batch_ids)}-"
         pending: dict[str, str] = {}  # our request id -> the engine's internal id
         try:
             for i, prompt in enumerate(prompts):
                 ids = encode_prompt(self._tokenizer, prompt)
-                self._check_length(i, len(ids), sampling.max_tokens)
+                self.check_length(i, len(ids), sampling.max_tokens)
                 params = self._params(prompt, sampling, seeds[i])
                 request_id = f"{tag}{i}"
                 pending[request_id] = engine.add_request(request_id, {"prompt_token_ids": ids}, params)
@@ -124,9 +103,7 @@ class VLLMBackend(Backend):
                     if not output.finished or output.request_id not in pending:
                         continue
                     del pending[output.request_id]
-                    index = int(output.request_id[len(tag) :])
-                    samples = self._completions(output)
-                    yield index, samples * (sampling.n // len(samples))
+                    yield int(output.request_id[len(tag) :]), self._completions(output)
             if pending:  # the engine dropped requests: never return a silently short batch
                 raise RuntimeError(f"vLLM finished without {len(pending)} of {len(prompts)} requests")
         finally:
@@ -137,19 +114,11 @@ class VLLMBackend(Backend):
                 except TypeError:  # vllm < 0.12 takes the external ids only
                     engine.abort_request(list(pending))
 
-    def _check_length(self, index: int, n_prompt: int, max_tokens: int) -> None:
-        if n_prompt + max_tokens > self._max_len:
-            raise AuditError(
-                f"prompt {index} has {n_prompt} tokens; with max_tokens={max_tokens} it exceeds "
-                f"the model length {self._max_len}",
-                "lower --max-tokens or raise the max_model_len backend option",
-            )
-
     def _params(self, prompt: Prompt, sampling: Sampling, seed: int) -> Any:
         from vllm import SamplingParams
 
         kwargs: dict[str, Any] = dict(
-            n=_distinct_samples(sampling),
+            n=distinct_samples(sampling),
             temperature=sampling.temperature,
             top_p=sampling.top_p if sampling.temperature > 0 else 1.0,
             max_tokens=sampling.max_tokens,
@@ -198,15 +167,7 @@ class VLLMBackend(Backend):
             tp = self.options.get("tensor_parallel_size", 1)
             if tp and tp > 1:
                 device = f"{tp}x {device}"
-        return {
-            "backend": self.name,
-            "model": self.resolved.display_name,
-            "path": self.resolved.path_or_id,
-            "revision": self.resolved.revision,
-            "weights_hash": self.resolved.weights_hash,
-            "versions": versions,
-            "device": device,
-        }
+        return {**self.model_facts(), "versions": versions, "device": device}
 
     def close(self) -> None:
         llm = getattr(self, "_llm", None)
@@ -218,19 +179,7 @@ class VLLMBackend(Backend):
         except Exception:  # best effort: older engines lack shutdown
             pass
         del llm
-        gc.collect()
-        try:
-            import torch
-
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-        except ImportError:
-            pass
-
-
-def _distinct_samples(sampling: Sampling) -> int:
-    """Greedy samples are identical (and vLLM refuses n > 1 when greedy): decode once."""
-    return sampling.n if sampling.temperature > 0 else 1
+        free_accelerator_memory()
 
 
 def _config_model_len(resolved: Any) -> int | None:

@@ -1,4 +1,4 @@
-"""get_backend / available_backends: names, defaults and the errors that name the fix."""
+"""get_backend / choose_backend / available_backends: names, the default rule and the errors that name the fix."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 import rlvr_audit.generation.backends as backends
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.generation.backends import available_backends, get_backend
+from rlvr_audit.generation.backends import available_backends, choose_backend, default_backend, get_backend
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,47 @@ def test_available_backends_lists_installed_engines():
     names = available_backends()
     assert "hf" in names and "openai" in names
     assert ("vllm" in names) == (importlib.util.find_spec("vllm") is not None)
+
+
+def _only_vllm_missing(monkeypatch, missing: bool) -> None:
+    """find_spec as if vllm were (not) installed, whatever this machine has."""
+    real_find_spec = importlib.util.find_spec
+    fake_spec = importlib.util.spec_from_loader("vllm", loader=None)
+
+    def find_spec(name, *args):
+        if name == "vllm":
+            return None if missing else fake_spec
+        return real_find_spec(name, *args)
+
+    monkeypatch.setattr(backends.importlib.util, "find_spec", find_spec)
+
+
+@pytest.mark.parametrize("vllm_missing, expected", [(False, "vllm"), (True, "hf")])
+def test_default_is_vllm_wherever_it_is_installed(monkeypatch, vllm_missing, expected):
+    _only_vllm_missing(monkeypatch, vllm_missing)
+    assert default_backend() == expected
+    assert choose_backend(None) == choose_backend("") == expected
+
+
+@pytest.mark.parametrize("name, expected", [("hf", "hf"), ("VLLM", "vllm"), ("openai", "openai")])
+def test_named_backends_are_kept(name, expected):
+    assert choose_backend(name) == expected
+
+
+def test_unknown_backend_names_the_known_ones():
+    with pytest.raises(AuditError) as err:
+        choose_backend("tensorrt")
+    assert err.value.one_line().startswith("unknown backend 'tensorrt'")
+    assert "use one of: vllm, hf, openai" in err.value.one_line()
+
+
+@pytest.mark.parametrize("name", ["vllm", "hf", "openai"])
+def test_every_backend_refuses_unknown_options_before_loading(name):
+    with pytest.raises(AuditError) as err:
+        server = {"base_url": "http://127.0.0.1:1/v1"} if name == "openai" else {}
+        get_backend(name, "no-such-model", not_an_option=1, **server)
+    assert f"unknown {name} backend option(s): not_an_option" in err.value.one_line()
+    assert "use only:" in err.value.one_line()
 
 
 def test_default_is_hf_when_vllm_is_missing(tiny_model, monkeypatch):
