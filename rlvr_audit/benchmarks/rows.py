@@ -10,7 +10,9 @@ Answer conventions (the gold string a harness sees, kept as the benchmark stores
   Qwen2.5-Math and Spurious Rewards (ttrl) harnesses read from the same JSONL files, so
   profiles that compare strings see what the original harness saw. The raw value is kept
   in `meta["answer_raw"]`.
-- no answer column but a solution (Minerva): the content of the solution's last `\\boxed{}`.
+- no answer column but a solution (Minerva): the content of the solution's last `\\boxed{}`,
+  found by the same scan as the graders' (`core.latex`): `\\fbox{}` only when there is no
+  `\\boxed` at all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.latex import boxed_content
 from rlvr_audit.core.types import Problem
 
 ROLES = ("question", "answer", "solution", "id")
@@ -104,25 +107,6 @@ def solution_text(value: Any) -> str | None:
     return str(value)
 
 
-def last_boxed_content(text: str) -> str | None:
-    """Content of the last `\\boxed{...}` (or `\\fbox{...}`), braces balanced; None if none."""
-    start = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
-    if start < 0:
-        return None
-    brace = text.find("{", start)
-    if brace < 0:
-        return None
-    depth = 0
-    for i in range(brace, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[brace + 1 : i].strip()
-    return None
-
-
 def _json_safe(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -163,7 +147,7 @@ def rows_to_problems(
         if raw_answer is not None and not isinstance(raw_answer, str):
             meta["answer_raw"] = _json_safe(raw_answer)
         if not answer and solution:
-            answer = last_boxed_content(solution)
+            answer = boxed_content(solution)
             if answer is not None:
                 meta["answer_source"] = "solution_last_boxed"
         if not answer:

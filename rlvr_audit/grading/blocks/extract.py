@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 
+# B1 lives in core so that benchmarks (gold from a solution) use the very same scan.
+from rlvr_audit.core.latex import last_boxed_only_string
 from rlvr_audit.grading.blocks.qwen_norm import qwen_strip_string
 
 __all__ = [
     "last_boxed_only_string",
     "remove_boxed",
+    "last_box",
     "qwen_extract_raw",
     "qwen_extract_answer",
+    "qwen_extract_once",
     "qwen_box_only_raw",
     "qwen_postprocess",
     "choice_answer_clean",
@@ -23,28 +27,6 @@ __all__ = [
 QWEN_STOP_WORDS: tuple[str, ...] = ("</s>", "<|im_end|>", "<|endoftext|>")
 
 
-def last_boxed_only_string(text: str) -> str | None:
-    """B1: the last `\\boxed{...}` (or, without any `\\boxed`, the last `\\fbox...`),
-    command included, up to its matching brace; None when absent or never closed."""
-    if text is None:
-        return None
-    idx = text.rfind("\\boxed")
-    if idx < 0:
-        idx = text.rfind("\\fbox")
-        if idx < 0:
-            return None
-    depth = 0
-    for i in range(idx, len(text)):
-        ch = text[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[idx : i + 1]
-    return None
-
-
 def remove_boxed(s: str | None) -> str | None:
     """B2: the inside of `\\boxed{...}`; None for None, `\\fbox{..}` or `\\boxed 5`."""
     if s is None:
@@ -53,6 +35,11 @@ def remove_boxed(s: str | None) -> str | None:
     if s.startswith(left) and s.endswith("}") and len(s) >= len(left) + 1:
         return s[len(left) : -1]
     return None
+
+
+def last_box(text: str | None) -> str | None:
+    """B2(B1(text)): the content of the last `\\boxed{...}`, or None."""
+    return remove_boxed(last_boxed_only_string(text))
 
 
 def cut_at_stop_words(text: str, stops: tuple[str, ...] = QWEN_STOP_WORDS) -> str:
@@ -126,12 +113,18 @@ def qwen_postprocess(pred: str) -> str:
     return pred
 
 
-def qwen_extract_answer(text: str) -> str:
-    """Qwen `extract_answer(text, "math")`: steps 1-9 (one strip_string, units removed)."""
+def qwen_extract_once(text: str) -> tuple[str, bool]:
+    """Qwen `extract_answer(text, "math")` (steps 1-9, one strip_string) and whether it
+    found anything: `boxed` at the very end gives "" without normalisation."""
     raw = qwen_extract_raw(text)
     if raw is None:
-        return ""
-    return qwen_strip_string(qwen_postprocess(raw))
+        return "", False
+    return qwen_strip_string(qwen_postprocess(raw)), raw.strip() != ""
+
+
+def qwen_extract_answer(text: str) -> str:
+    """Qwen `extract_answer(text, "math")`: steps 1-9 (one strip_string, units removed)."""
+    return qwen_extract_once(text)[0]
 
 
 def qwen_box_only_raw(text: str) -> str:
