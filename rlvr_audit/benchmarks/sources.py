@@ -1,13 +1,12 @@
-"""Reading benchmark rows: local files (JSONL, JSONL.gz, JSON, Parquet) and the HF hub.
+"""Reading benchmark rows: local files (JSONL, JSONL.gz, JSON, Parquet, through the one
+reader in `io.records`) and the HF hub.
 
-Only raw rows (dicts) come out of here; turning rows into Problems is `benchmarks_rows`.
+Only raw rows (dicts) come out of here; turning rows into Problems is `benchmarks.rows`.
 `datasets` is imported lazily, and only when a hub download is actually attempted.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import socket
 from pathlib import Path
@@ -15,90 +14,16 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rlvr_audit.core.errors import AuditError
-
-FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".parquet")
+from rlvr_audit.io.records import read_records
 
 
 def read_rows(path: str | Path) -> list[dict[str, Any]]:
-    """All rows of a local benchmark file, as dicts, in file order."""
+    """All rows of a local benchmark file, as dicts, in file order (`io.records`: a torn
+    last line is an error, since a benchmark missing its last problem has another identity)."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise AuditError(f"benchmark file {path} does not exist", "pass an existing --data-file")
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        return _read_parquet(path)
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-        return _read_jsonl(path)
-    if name.endswith((".json", ".json.gz")):
-        return _read_json(path)
-    raise AuditError(
-        f"benchmark file {path} has an unsupported format",
-        f"use one of: {', '.join(FILE_SUFFIXES)}",
-    )
-
-
-def _open_text(path: Path):
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    try:
-        with _open_text(path) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise AuditError(
-                        f"{path}:{lineno} is not valid JSON ({exc.msg})",
-                        "fix that line or pass a valid JSONL file",
-                    ) from exc
-                if not isinstance(row, dict):
-                    raise AuditError(f"{path}:{lineno} is not a JSON object", "write one object per line")
-                rows.append(row)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise AuditError(f"cannot read {path} ({exc})", "pass a UTF-8 JSONL file") from exc
-    return rows
-
-
-def _read_json(path: Path) -> list[dict[str, Any]]:
-    try:
-        with _open_text(path) as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise AuditError(f"cannot read {path} ({exc})", "pass a UTF-8 JSON file") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        # Many ".json" benchmark files are really JSON Lines.
-        return _read_jsonl(path)
-    if isinstance(data, dict):
-        # {"data": [...]}, {"test": [...]}, ...: take the one list of objects.
-        lists = [v for v in data.values() if isinstance(v, list)]
-        if len(lists) != 1:
-            raise AuditError(
-                f"{path} holds a JSON object, not a list of problems",
-                "pass a JSON list of objects (or JSONL)",
-            )
-        data = lists[0]
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise AuditError(f"{path} is not a list of JSON objects", "pass a JSON list of objects")
-    return data
-
-
-def _read_parquet(path: Path) -> list[dict[str, Any]]:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
-        raise AuditError("reading Parquet needs pyarrow", "pip install pyarrow") from exc
-    try:
-        return pq.read_table(path).to_pylist()
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise AuditError(f"cannot read Parquet file {path} ({exc})", "pass a valid file") from exc
+    return read_records(path)
 
 
 def hub_offline() -> bool:

@@ -1,37 +1,29 @@
 """Append-only JSON Lines files that survive kill -9.
 
-A writer appends one complete line per record and flushes; a reader tolerates a truncated
-last line (the record in flight when the process died). Before appending to a file whose
-last line is truncated, the partial line is cut off so the next record starts cleanly.
+A writer appends one complete line per record and flushes; `read_jsonl` (the one reader,
+`io.records`, with its store policy) skips a torn last line, the record in flight when the
+process died. Before appending to a file whose last line is torn, the partial line is cut
+off so the next record starts cleanly.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rlvr_audit.io.records import Records, read_records
 
-def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSONL file; a truncated or corrupt *last* line is skipped silently,
-    a corrupt line elsewhere raises ValueError naming the line."""
+
+def read_jsonl(path: str | Path) -> Records:
+    """Records of an append-only JSONL file this tool writes (run store): none when the file
+    does not exist yet, and a torn last line skipped (`io.records` states the policy)."""
     path = Path(path)
     if not path.exists():
-        return
-    with path.open("rb") as fh:
-        lines = fh.read().split(b"\n")
-    last = len(lines) - 1
-    for number, raw in enumerate(lines):
-        if not raw.strip():
-            continue
-        try:
-            yield json.loads(raw)
-        except json.JSONDecodeError as exc:
-            if number == last:  # no trailing newline: the write in flight when killed
-                return
-            raise ValueError(f"{path}: line {number + 1} is not valid JSON ({exc})") from exc
+        return Records()
+    return read_records(path, torn_tail="skip")
 
 
 def repair_tail(path: str | Path) -> None:

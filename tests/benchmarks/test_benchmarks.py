@@ -14,8 +14,8 @@ from rlvr_audit.benchmarks.registry import (
     get_spec,
     load_benchmark,
 )
-from rlvr_audit.benchmarks.rows import last_boxed_content
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.latex import boxed_content
 
 # name -> (file in ../shared/data/benchmarks, size, first id, first answer)
 SHARED = {
@@ -44,7 +44,7 @@ def test_shared_benchmark_files_load(shared_data, name):
     if name == "math500":
         assert first.solution and first.meta["subject"] == "Precalculus"
         # MATH-500's answer equals the last \boxed{} of its solution for every problem.
-        assert all(last_boxed_content(p.solution) == p.answer for p in bench.problems)
+        assert all(boxed_content(p.solution) == p.answer for p in bench.problems)
 
 
 @pytest.mark.shared
@@ -146,6 +146,30 @@ def test_minerva_answer_from_last_box(tmp_path):
     assert bench.problems[0].meta["answer_source"] == "solution_last_boxed"
 
 
+# solution -> the gold answer taken from it (written by hand). `\fbox` counts only when
+# there is no `\boxed` at all, as in hendrycks MATH and so in every grader.
+LAST_BOX_CASES = {
+    "boxed-then-fbox": (r"first \boxed{3} then \fbox{4}", "3"),
+    "fbox-then-boxed": (r"first \fbox{4} then \boxed{3}", "3"),
+    "fbox-only": (r"only \fbox{ 4 }", "4"),
+    "nested": (r"\boxed{1} and \boxed{\frac{1}{2}}", r"\frac{1}{2}"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LAST_BOX_CASES))
+def test_answer_from_solution_uses_the_graders_last_box(tmp_path, case):
+    solution, expected = LAST_BOX_CASES[case]
+    bench = load_benchmark("minerva", data_file=_jsonl(tmp_path / "m.jsonl", [{"problem": "Q", "solution": solution}]))
+    assert bench.problems[0].answer == expected
+
+
+def test_torn_last_line_of_a_benchmark_file_is_an_error(tmp_path):
+    path = tmp_path / "torn.jsonl"
+    path.write_text(json.dumps(ROWS[0]) + "\n" + '{"problem": "2+2?", "ans', encoding="utf-8")
+    with pytest.raises(AuditError, match="torn.jsonl: line 2, the last, is cut short"):
+        load_benchmark("math500", data_file=path)
+
+
 ERROR_CASES = {
     "wrong-field": ([{"problem": "Q", "answer": "1"}], {"answer": "gold"}, "fields found: answer, problem"),
     "no-question": ([{"body": "Q", "answer": "1"}], None, "fields found: answer, body"),
@@ -170,7 +194,7 @@ def test_bad_files(tmp_path):
         load_benchmark("math500", data_file=tmp_path / "missing.jsonl")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"problem": "Q", "answer": "1"}\n{oops\n', encoding="utf-8")
-    with pytest.raises(AuditError, match=r"bad.jsonl:2"):
+    with pytest.raises(AuditError, match=r"bad.jsonl: line 2"):
         load_benchmark("math500", data_file=bad)
     other = tmp_path / "data.csv"
     other.write_text("a,b\n", encoding="utf-8")

@@ -2,19 +2,21 @@ import json
 
 import pytest
 
+from rlvr_audit.core.errors import AuditError
 from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, repair_tail, write_json_atomic
 
 
-def test_truncated_last_line_is_skipped(tmp_path):
+def test_truncated_last_line_is_skipped_and_counted(tmp_path):
     path = tmp_path / "g.jsonl"
     path.write_text('{"a": 1}\n{"a": 2}\n{"a": 3, "b"')
-    assert [r["a"] for r in read_jsonl(path)] == [1, 2]
+    records = read_jsonl(path)
+    assert [r["a"] for r in records] == [1, 2] and records.torn_tail_skipped == 1
 
 
 def test_corrupt_middle_line_raises_with_line_number(tmp_path):
     path = tmp_path / "g.jsonl"
     path.write_text('{"a": 1}\nnot json\n{"a": 3}\n')
-    with pytest.raises(ValueError, match="line 2"):
+    with pytest.raises(AuditError, match="g.jsonl: line 2"):
         list(read_jsonl(path))
 
 
