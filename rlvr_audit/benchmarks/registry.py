@@ -40,92 +40,94 @@ class BenchmarkSpec:
 
 _UNPINNED = "pinned to 'main': the full commit id could not be confirmed offline; pin it"
 
-SPECS: dict[str, BenchmarkSpec] = {
-    s.name: s
-    for s in (
-        BenchmarkSpec(
-            "math500",
-            "HuggingFaceH4/MATH-500",
-            "ff5b20257d8185524591543f8ff5993951537bb8",
-            "test",
-            500,
-            {"question": "problem", "answer": "answer", "solution": "solution", "id": "unique_id"},
-            description="MATH-500 (PRM800K 500-problem MATH test split)",
-            notes="ids are MATH unique_ids",
-            revision_note="head of main (README update, 2024-11-15), from the hub's history",
-        ),
-        BenchmarkSpec(
-            "aime24",
-            "HuggingFaceH4/aime_2024",
-            "2fe88a2f1091d5048c0f36abc874fb997b3dd99a",
-            "train",
-            30,
-            {"question": "problem", "answer": "answer", "solution": "solution", "id": "id"},
-            description="AIME 2024 I and II",
-            notes="the split is named 'train'",
-            revision_note="head of main (README update); commit id from a public pin",
-        ),
-        BenchmarkSpec(
-            "amc23",
-            "math-ai/amc23",
-            "main",
-            "test",
-            40,
-            {"question": "question", "answer": "answer", "id": "id"},
-            description="AMC 2023 (40 problems; Qwen2.5-Math evaluation set)",
-            notes="float answers kept as str(value), e.g. '27.0'; not 'amc' (83)",
-            revision_note=_UNPINNED,
-        ),
-        BenchmarkSpec(
-            "amc",
-            "AI-MO/aimo-validation-amc",
-            "69d78a4a2c840e82d69af6bc742bda09005f6316",
-            "train",
-            83,
-            {"question": "problem", "answer": "answer", "id": "id"},
-            description="AMC 2022+2023 (83 problems; TTRL / Spurious Rewards 'AMC')",
-            notes="float answers kept as str(value), e.g. '142.0'; not 'amc23' (40)",
-            revision_note="main as of 2025-05-07 (last change); commit id from two public pins",
-        ),
-        BenchmarkSpec(
-            "minerva",
-            "math-ai/minervamath",
-            "main",
-            "test",
-            272,
-            {"question": "question", "answer": "answer", "solution": "solution"},
-            answer_from_solution=True,
-            description="Minerva Math (OCWCourses, 272 problems)",
-            notes="no answer field: gold = last \\boxed{} of the solution",
-            revision_note=_UNPINNED,
-        ),
-        BenchmarkSpec(
-            "olympiadbench",
-            "Hothan/OlympiadBench",
-            "3b426ee1d587c71b495146dde9f3e995ee7ac59f",
-            "train",
-            675,
-            {"question": "question", "answer": "final_answer", "solution": "solution", "id": "id"},
-            config="OE_TO_maths_en_COMP",
-            description="OlympiadBench, open-ended text-only English math (675 problems)",
-            notes="list answers joined with ', '",
-            revision_note="a main-branch commit (README update) seen in the hub's history; "
-            "the newest commit was not confirmed",
-        ),
-        BenchmarkSpec(
-            "gsm8k",
-            "openai/gsm8k",
-            "e53f048856ff4f594e959d75785d2c2d37b678ee",
-            "test",
-            1319,
-            {"question": "question", "answer": "answer"},
-            config="main",
-            description="GSM8K test set",
-            notes="answer = text after '####'",
-            revision_note="the commit that lighteval task configs pin",
-        ),
-    )
+# The registry, as tables keyed by benchmark name.
+# Where each benchmark lives on the hub: (hub id, pinned revision, split, size), and the
+# dataset config of those that need one.
+_HUB: dict[str, tuple[str, str, str, int]] = {
+    "math500": ("HuggingFaceH4/MATH-500", "ff5b20257d8185524591543f8ff5993951537bb8", "test", 500),
+    "aime24": ("HuggingFaceH4/aime_2024", "2fe88a2f1091d5048c0f36abc874fb997b3dd99a", "train", 30),
+    "amc23": ("math-ai/amc23", "main", "test", 40),
+    "amc": ("AI-MO/aimo-validation-amc", "69d78a4a2c840e82d69af6bc742bda09005f6316", "train", 83),
+    "minerva": ("math-ai/minervamath", "main", "test", 272),
+    "olympiadbench": ("Hothan/OlympiadBench", "3b426ee1d587c71b495146dde9f3e995ee7ac59f", "train", 675),
+    "gsm8k": ("openai/gsm8k", "e53f048856ff4f594e959d75785d2c2d37b678ee", "test", 1319),
 }
+_CONFIGS = {"olympiadbench": "OE_TO_maths_en_COMP", "gsm8k": "main"}
+
+# Which columns hold each Problem role (Minerva: the gold comes from the solution when
+# its copy has no answer column).
+_COLUMNS: dict[str, dict[str, str]] = {
+    "math500": {"question": "problem", "answer": "answer", "solution": "solution", "id": "unique_id"},
+    "aime24": {"question": "problem", "answer": "answer", "solution": "solution", "id": "id"},
+    "amc23": {"question": "question", "answer": "answer", "id": "id"},
+    "amc": {"question": "problem", "answer": "answer", "id": "id"},
+    "minerva": {"question": "question", "answer": "answer", "solution": "solution"},
+    "olympiadbench": {"question": "question", "answer": "final_answer", "solution": "solution", "id": "id"},
+    "gsm8k": {"question": "question", "answer": "answer"},
+}
+_ANSWER_FROM_SOLUTION = frozenset({"minerva"})
+
+# For `list benchmarks` and for whoever re-pins: (description, notes, where the revision comes from).
+_DOCS: dict[str, tuple[str, str, str]] = {
+    "math500": (
+        "MATH-500 (PRM800K 500-problem MATH test split)",
+        "ids are MATH unique_ids",
+        "head of main (README update, 2024-11-15), from the hub's history",
+    ),
+    "aime24": (
+        "AIME 2024 I and II",
+        "the split is named 'train'",
+        "head of main (README update); commit id from a public pin",
+    ),
+    "amc23": (
+        "AMC 2023 (40 problems; Qwen2.5-Math evaluation set)",
+        "float answers kept as str(value), e.g. '27.0'; not 'amc' (83)",
+        _UNPINNED,
+    ),
+    "amc": (
+        "AMC 2022+2023 (83 problems; TTRL / Spurious Rewards 'AMC')",
+        "float answers kept as str(value), e.g. '142.0'; not 'amc23' (40)",
+        "main as of 2025-05-07 (last change); commit id from two public pins",
+    ),
+    "minerva": (
+        "Minerva Math (OCWCourses, 272 problems)",
+        "no answer field: gold = last \\boxed{} of the solution",
+        _UNPINNED,
+    ),
+    "olympiadbench": (
+        "OlympiadBench, open-ended text-only English math (675 problems)",
+        "list answers joined with ', '",
+        "a main-branch commit (README update) seen in the hub's history; the newest commit was not confirmed",
+    ),
+    "gsm8k": (
+        "GSM8K test set",
+        "answer = text after '####'",
+        "the commit that lighteval task configs pin",
+    ),
+}
+
+
+def _registry() -> dict[str, BenchmarkSpec]:
+    specs = {}
+    for name, (hub_id, revision, split, size) in _HUB.items():
+        description, notes, revision_note = _DOCS[name]
+        specs[name] = BenchmarkSpec(
+            name,
+            hub_id,
+            revision,
+            split,
+            size,
+            _COLUMNS[name],
+            config=_CONFIGS.get(name),
+            answer_from_solution=name in _ANSWER_FROM_SOLUTION,
+            description=description,
+            notes=notes,
+            revision_note=revision_note,
+        )
+    return specs
+
+
+SPECS: dict[str, BenchmarkSpec] = _registry()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from rlvr_audit.benchmarks import registry
 from rlvr_audit.benchmarks.registry import (
     benchmark_names,
     describe_benchmarks,
@@ -251,6 +252,8 @@ def test_registry_and_description():
         assert len(spec.revision) == 40 or spec.revision_note
     rows = describe_benchmarks()
     assert [r["name"] for r in rows] == names
+    # every table of the registry describes the same benchmarks
+    assert set(registry._HUB) == set(registry._COLUMNS) == set(registry._DOCS) >= set(registry._CONFIGS)
     assert {"name", "size", "hub", "revision", "notes"} <= set(rows[0])
 
 
