@@ -8,7 +8,7 @@ import pytest
 from rlvr_audit.benchmarks.rows import rows_to_problems
 from rlvr_audit.core.latex import boxed_content, last_boxed_only_string
 from rlvr_audit.grading.blocks import extract
-from rlvr_audit.grading.profiles.hendrycks import last_box
+from rlvr_audit.grading.blocks.extract import last_box
 
 # text -> (last_boxed_only_string, boxed_content)
 CASES = {
@@ -31,7 +31,7 @@ def test_last_boxed_scan(case):
 def test_grading_extractor_is_the_core_scan():
     assert extract.last_boxed_only_string is last_boxed_only_string
     assert extract.last_boxed_only_string(r"\boxed{3} ... \fbox{4}") == r"\boxed{3}"
-    assert last_box(r"\boxed{3} ... \fbox{4}") == "3"  # hendrycks B2(B1(text))
+    assert last_box(r"\boxed{3} ... \fbox{4}") == "3"  # B2(B1(text)), what hendrycks grades
 
 
 def test_benchmark_gold_from_solution_agrees_with_grading():
