@@ -3,8 +3,63 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
+
+from rlvr_audit.cli import options as opt
+from rlvr_audit.core.errors import AuditError
+
+
+def import_spec(
+    *,
+    file: Path,
+    out: Path,
+    template_field: str | None,
+    template: str | None,
+    group: list[str] | None,
+    rename_template: list[str] | None,
+    profile: list[str] | None,
+    no_grade: bool,
+    no_progress: bool,
+    **fields: Any,
+) -> Any:
+    """The ImportSpec that `import`'s options describe; `fields` are the options that map
+    one to one onto ImportSpec fields (group_by, model_field, workers, ...)."""
+    from rlvr_audit.workflows.import_run import ImportSpec, parse_pairs
+
+    if template_field and template:
+        raise AuditError("--template-field and --template exclude each other", "pass only one of them")
+    profiles: tuple[str, ...] | None = None
+    if no_grade:
+        profiles = ()
+    elif profile:
+        from rlvr_audit.grading.registry import resolve_profiles
+
+        profiles = tuple(resolve_profiles(list(profile)))
+    return ImportSpec(
+        path=file,
+        out_dir=out,
+        template_field=template_field,
+        template=template,
+        groups=parse_pairs(group, "--group"),
+        rename_templates=parse_pairs(rename_template, "--rename-template"),
+        profiles=profiles,
+        **fields,
+    )
+
+
+def _print_runs(runs: list[Any], file: Path) -> None:
+    from rlvr_audit.report.tables import TableData, print_table
+
+    rows = [[r.name, str(r.path), len(r.problems()), ", ".join(r.templates), len(r.generations())] for r in runs]
+    print_table(
+        TableData(
+            columns=["run", "directory", "problems", "templates", "generations"],
+            rows=rows,
+            title=f"imported {file.name}",
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -12,21 +67,17 @@ def register(app: typer.Typer) -> None:
     def import_cmd(
         file: Path = typer.Argument(..., help="Generations file: JSONL (optionally .gz), JSON or Parquet."),
         group_by: str = typer.Option(..., "--group-by", help="Field whose value names a run (e.g. run, model)."),
-        out: Path = typer.Option(..., "--out", help="Directory to create one run directory per group in."),
+        out: Path = opt.out("Directory to create one run directory per group in.", required=True),
         template_field: str | None = typer.Option(None, "--template-field", help="Field naming the prompt template."),
-        template: str | None = typer.Option(None, "--template", help="One template name for every record."),
-        benchmark: str | None = typer.Option(
-            None, "--benchmark", help="Benchmark name to record (default: file name)."
-        ),
-        data_file: Path | None = typer.Option(
-            None,
-            "--data-file",
-            help="The benchmark's problems file (with --benchmark NAME): problems and identity "
-            "come from it, so imported runs compare with `baseline` runs of that benchmark.",
+        template: str | None = opt.template("One template name for every record.", short=None),
+        benchmark: str | None = opt.benchmark(None, "Benchmark name to record (default: file name).", short=None),
+        data_file: Path | None = opt.data_file(
+            "The benchmark's problems file (with --benchmark NAME): problems and identity "
+            "come from it, so imported runs compare with `baseline` runs of that benchmark."
         ),
         model_field: str | None = typer.Option(None, "--model-field", help="Field naming the model."),
-        completion_field: str | None = typer.Option(None, "--completion-field", help="Field holding the completion."),
-        answer_field: str | None = typer.Option(None, "--answer-field", help="Field holding the gold answer."),
+        completion_field: str | None = opt.completion_field("Field holding the completion."),
+        answer_field: str | None = opt.answer_field(),
         id_field: str | None = typer.Option(None, "--id-field", help="Field holding the problem id."),
         sample_field: str | None = typer.Option(None, "--sample-field", help="Field holding the sample index."),
         question_field: str | None = typer.Option(None, "--question-field", help="Field holding the problem text."),
@@ -40,53 +91,15 @@ def register(app: typer.Typer) -> None:
             "--rename-template",
             help="OLD=NEW: rename a template (e.g. to match the base run's name for the same prompt).",
         ),
-        profile: list[str] | None = typer.Option(None, "--profile", help="Grade with these profiles (default all)."),
+        profile: list[str] | None = opt.profile("Grade with these profiles (default all).", short=None),
         no_grade: bool = typer.Option(False, "--no-grade", help="Only write the runs; grade later."),
-        workers: int | None = typer.Option(None, "--workers", help="Grading processes."),
-        overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing run directories."),
-        no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
+        workers: int | None = opt.workers("Grading processes."),
+        overwrite: bool = opt.overwrite("Replace existing run directories."),
+        no_progress: bool = opt.no_progress("Hide progress bars."),
     ) -> None:
         """Turn a saved generations file into run directories (no model needed)."""
-        from rlvr_audit.core.errors import AuditError
-        from rlvr_audit.workflows.import_run import ImportSpec, import_generations, parse_pairs
+        spec = import_spec(**locals())
+        from rlvr_audit.workflows.import_run import import_generations
 
-        if template_field and template:
-            raise AuditError("--template-field and --template exclude each other", "pass only one of them")
-        profiles: tuple[str, ...] | None = None
-        if no_grade:
-            profiles = ()
-        elif profile:
-            from rlvr_audit.grading.registry import resolve_profiles
-
-            profiles = tuple(resolve_profiles(list(profile)))
-        spec = ImportSpec(
-            path=file,
-            out_dir=out,
-            group_by=group_by,
-            template_field=template_field,
-            template=template,
-            benchmark=benchmark,
-            data_file=data_file,
-            model_field=model_field,
-            completion_field=completion_field,
-            answer_field=answer_field,
-            id_field=id_field,
-            sample_field=sample_field,
-            question_field=question_field,
-            groups=parse_pairs(group, "--group"),
-            rename_templates=parse_pairs(rename_template, "--rename-template"),
-            profiles=profiles,
-            overwrite=overwrite,
-            workers=workers,
-        )
         runs = import_generations(spec, progress=not no_progress)
-        from rlvr_audit.report.tables import TableData, print_table
-
-        rows = [[r.name, str(r.path), len(r.problems()), ", ".join(r.templates), len(r.generations())] for r in runs]
-        print_table(
-            TableData(
-                columns=["run", "directory", "problems", "templates", "generations"],
-                rows=rows,
-                title=f"imported {file.name}",
-            )
-        )
+        _print_runs(runs, file)
