@@ -8,16 +8,29 @@ evaluation backend (vLLM) loaded beside it would compete for it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.types import Sampling
+from rlvr_audit.workflows.baseline import BaselineSpec, run_baseline
+
+EVAL_MAX_TOKENS = 3072
+
+
+def eval_template(spec: Any) -> BaselineSpec:
+    """The baseline every checkpoint of `spec` (a TrainSpec) gets: `spec.eval`, else greedy
+    decoding on the default benchmark and grid, seeded with the training seed."""
+    if spec.eval is not None:
+        return spec.eval
+    return BaselineSpec(
+        model=spec.model, sampling=Sampling(temperature=0.0, max_tokens=EVAL_MAX_TOKENS, n=1, seed=spec.seed)
+    )
 
 
 def evaluate_checkpoints(spec: Any, out: Path, checkpoints: list[str]) -> list[str]:
     """Run the baseline grid on each checkpoint dir (and the base model); return run dirs."""
-    from rlvr_audit.workflows.baseline import BaselineSpec, run_baseline
-
+    template = eval_template(spec)
     targets: list[tuple[str, str]] = []
     if spec.eval_base:
         targets.append(("checkpoint-0", spec.model))
@@ -25,18 +38,7 @@ def evaluate_checkpoints(spec: Any, out: Path, checkpoints: list[str]) -> list[s
     runs: list[str] = []
     for name, model in targets:
         run_dir = out / "eval" / name
-        baseline = BaselineSpec(
-            model=model,
-            benchmark=spec.eval_benchmark,
-            data_file=spec.eval_data_file,
-            templates=tuple(spec.eval_templates),
-            profiles=spec.eval_profiles,
-            sampling=Sampling(temperature=0.0, max_tokens=spec.eval_max_tokens, n=1, seed=spec.seed),
-            backend=spec.eval_backend,
-            out_dir=run_dir,
-            limit=spec.eval_limit,
-            label=f"{Path(str(spec.model)).name} {spec.reward.name} {name}",
-        )
-        run_baseline(baseline, progress=spec.progress)
+        label = f"{Path(str(spec.model)).name} {spec.reward.name} {name}"
+        run_baseline(replace(template, model=model, out_dir=run_dir, label=label), progress=spec.progress)
         runs.append(str(run_dir))
     return runs

@@ -27,6 +27,7 @@ from rlvr_audit.core.types import Sampling
 from rlvr_audit.io.jsonl import write_json_atomic
 from rlvr_audit.training.presets import apply_overrides, get_preset, grpo_kwargs, warn_if_no_clipping
 from rlvr_audit.training.rewards import RewardSpec, build_reward
+from rlvr_audit.workflows.baseline import BaselineSpec
 
 MANIFEST = "train.json"
 
@@ -34,7 +35,12 @@ MANIFEST = "train.json"
 @dataclass(frozen=True)
 class TrainSpec:
     """Everything a training run depends on. `overrides` are `KEY=VALUE` strings for preset
-    or GRPOConfig fields; `eval_every` > 0 checkpoints every N steps and evaluates them."""
+    or GRPOConfig fields; `eval_every` > 0 checkpoints every N steps and evaluates them.
+
+    `eval` is the baseline that each checkpoint gets; its model, out_dir and label are
+    filled in per checkpoint (None: greedy MATH-500 with the default grid, see
+    `checkpoint_eval.eval_template`). `eval_base` also evaluates the starting model.
+    """
 
     model: str
     reward: RewardSpec
@@ -48,13 +54,7 @@ class TrainSpec:
     seed: int = 0
     save_every: int | None = None
     eval_every: int | None = None
-    eval_benchmark: str = "math500"
-    eval_data_file: str | None = None
-    eval_templates: tuple[str, ...] = ()
-    eval_profiles: tuple[str, ...] | None = None
-    eval_limit: int | None = None
-    eval_backend: str | None = None
-    eval_max_tokens: int = 3072
+    eval: BaselineSpec | None = None
     eval_base: bool = True
     k: int = 8
     labels_file: str | None = None

@@ -140,25 +140,23 @@ def test_random_reward_is_identical_across_runs_with_one_seed(tiny_model, proble
 
 
 def test_checkpoint_evaluation_produces_runs_compare_reads(tiny_model, problem_file, tmp_path):
-    pytest.importorskip("rlvr_audit.workflows.baseline")
     from rlvr_audit.comparison.gains import compare_runs
+    from rlvr_audit.core.types import Sampling
     from rlvr_audit.store.run import Run
+    from rlvr_audit.workflows.baseline import BaselineSpec
 
     out = tmp_path / "run"
-    result = train(
-        tiny_model,
-        out,
-        problem_file,
-        reward="format",
-        eval_every=1,
-        eval_benchmark="tiny",
-        eval_data_file=str(problem_file),
-        eval_templates=("qwen25-math-cot",),
-        eval_profiles=("ttrl",),
-        eval_limit=2,
-        eval_backend="hf",
-        eval_max_tokens=8,
+    each_checkpoint = BaselineSpec(
+        model="filled in per checkpoint",
+        benchmark="tiny",
+        data_file=str(problem_file),
+        templates=("qwen25-math-cot",),
+        profiles=("ttrl",),
+        limit=2,
+        backend="hf",
+        sampling=Sampling(max_tokens=8),
     )
+    result = train(tiny_model, out, problem_file, reward="format", eval_every=1, eval=each_checkpoint)
     assert result.checkpoints == ["checkpoint-1", "checkpoint-2"]
     assert [Path(p).name for p in result.eval_runs] == ["checkpoint-0", "checkpoint-1", "checkpoint-2"]
     runs = [Run.open(p) for p in result.eval_runs]
