@@ -6,7 +6,7 @@ finished prompt's samples appended at once), grades every generation with every 
 and writes `summary.json`. Generation happens once per (model, template, sampling):
 re-running, or adding a profile, generates nothing.
 
-Generation itself (batching, seeds, streaming to the store) lives in `generation.py`.
+Generation itself (batching, seeds, streaming to the store) lives in `generation/runner.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.metadata
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,31 +158,52 @@ def run_baseline(
     Returns the Run; `run.generated` (a GenerationCount, also filled into `counter` when
     given) says how much this call generated.
     """
-    from rlvr_audit.benchmarks.registry import load_benchmark
-    from rlvr_audit.generation.models import resolve_model
+    from rlvr_audit.grading.engine.runs import grade_run
     from rlvr_audit.grading.registry import resolve_profiles
-    from rlvr_audit.templates import get_template
 
     count = counter if counter is not None else GenerationCount()
     # Cheap checks first: a typo in a template name must not wait for a model conversion.
+    templates = _resolve_templates(spec)
+    profiles = resolve_profiles(list(spec.profiles) if spec.profiles is not None else None)
+    if spec.as_claimed is not None:
+        _check_as_claimed(spec.as_claimed, list(templates), profiles)
+    backend_name = choose_backend(spec.backend)
+    run = _open_run(spec, templates, backend_name, overwrite=overwrite)
+    jobs = {
+        name: (t, dataclasses.replace(spec.sampling, max_tokens=effective_max_tokens(spec, t)))
+        for name, t in templates.items()
+    }
+    generate_missing(run, jobs, _backend_loader(spec, run, backend_name), count, progress=progress)
+    run.generated = count  # type: ignore[attr-defined]
+    grade_run(run, profiles, workers=spec.grade_workers, timeout=spec.grade_timeout, progress=progress)
+    write_summary(run)
+    return run
+
+
+def _resolve_templates(spec: BaselineSpec) -> dict[str, Any]:
+    """name -> Template for the spec's templates (the default grid when none are named)."""
+    from rlvr_audit.templates import get_template
+
     names = tuple(spec.templates) or default_templates(spec.templates_dir)
     if not names:
         raise AuditError("no templates to evaluate", "pass --template NAME (see `rlvr-audit list templates`)")
     if len(set(names)) != len(names):
         raise AuditError(f"a template is listed twice in {', '.join(names)}", "list each template once")
-    templates = {name: get_template(name, extra_dirs=tuple(spec.templates_dir)) for name in names}
-    profiles = resolve_profiles(list(spec.profiles) if spec.profiles is not None else None)
-    if spec.as_claimed is not None:
-        _check_as_claimed(spec.as_claimed, names, profiles)
-    backend_name = choose_backend(spec.backend)
+    return {name: get_template(name, extra_dirs=tuple(spec.templates_dir)) for name in names}
+
+
+def _open_run(spec: BaselineSpec, templates: Mapping[str, Any], backend_name: str, *, overwrite: bool) -> Run:
+    """Create the run directory, or resume it when its spec matches; the manifest records
+    the model, benchmark identity, templates, sampling, backend and command line."""
+    from rlvr_audit.benchmarks.registry import load_benchmark
+    from rlvr_audit.generation.models import resolve_model
+
     fields_map = dict(spec.fields.items() if isinstance(spec.fields, Mapping) else spec.fields) if spec.fields else None
     benchmark = load_benchmark(
         spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
     )
     resolved = resolve_model(spec.model, spec.revision)
-    options = spec.options()
     entries = {n: _template_entry(t, effective_max_tokens(spec, t)) for n, t in templates.items()}
-
     out_dir = Path(spec.out_dir) if spec.out_dir else default_out_dir(resolved.display_name, benchmark.name)
     _check_template_settings(out_dir, entries, overwrite)
     manifest = new_manifest(
@@ -196,7 +217,7 @@ def run_baseline(
         benchmark={**benchmark.identity, "source": benchmark.source, "revision": benchmark.revision},
         templates=entries,
         sampling=spec.sampling,
-        backend={"name": backend_name, "options": recorded_options(options), "library_versions": library_versions()},
+        backend={"name": backend_name, **_backend_record(spec)},
         command=_command_line(),
         as_claimed={"template": spec.as_claimed[0], "profile": spec.as_claimed[1]} if spec.as_claimed else None,
         label=spec.label,
@@ -204,36 +225,29 @@ def run_baseline(
     run = Run.create(out_dir, manifest, benchmark.problems, overwrite=overwrite)
     if spec.as_claimed is not None:  # a resumed run keeps its manifest: record the new claim
         run.update_manifest(as_claimed=manifest["as_claimed"])
+    return run
 
-    jobs = {
-        name: (t, dataclasses.replace(spec.sampling, max_tokens=effective_max_tokens(spec, t)))
-        for name, t in templates.items()
-    }
 
-    def load_backend():
+def _backend_record(spec: BaselineSpec) -> dict[str, Any]:
+    return {"options": recorded_options(spec.options()), "library_versions": library_versions()}
+
+
+def _backend_loader(spec: BaselineSpec, run: Run, backend_name: str) -> Callable[[], Any]:
+    """A loader that builds the backend only when something is missing, and records what
+    it loaded (the backend's own info, the device) in the run's manifest."""
+
+    def load_backend() -> Any:
         from rlvr_audit.generation.backends import get_backend
 
-        backend = get_backend(backend_name, spec.model, revision=spec.revision, **options)
+        backend = get_backend(backend_name, spec.model, revision=spec.revision, **spec.options())
         info = backend.info()
         run.update_manifest(
-            backend={
-                **info,
-                "name": backend_name,
-                "options": recorded_options(options),
-                "library_versions": library_versions(),
-            },
+            backend={**info, "name": backend_name, **_backend_record(spec)},
             hardware={**run.manifest.get("hardware", {}), "device": info.get("device")},
         )
         return backend
 
-    generate_missing(run, jobs, load_backend, count, progress=progress)
-    run.generated = count  # type: ignore[attr-defined]
-
-    from rlvr_audit.grading.engine.runs import grade_run
-
-    grade_run(run, profiles, workers=spec.grade_workers, timeout=spec.grade_timeout, progress=progress)
-    write_summary(run)
-    return run
+    return load_backend
 
 
 def write_summary(run: Run) -> dict[str, Any]:
