@@ -1,16 +1,17 @@
-"""Statistics on per-problem outcomes: accuracy (avg@n), bootstrap CIs, pass@k, maj@k, and the
+"""Statistics on per-problem outcomes: accuracy (avg@n), bootstrap CIs, pass@k, and the
 paired statistics `compare` needs (paired bootstrap of a difference, the selection-aware
 bootstrap of max-cell differences, exact McNemar, paired permutation test).
 
 Outcomes are float arrays [problems x samples] of 1.0/0.0 with NaN for a missing grade. The
 bootstrap resamples *problems* (the unit that varies between benchmarks), never samples.
-Everything is vectorised numpy and seeded; no torch here.
+Everything is vectorised numpy and seeded; no torch here. maj@k lives in `voting`, since it
+clusters answers rather than outcomes.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,49 +129,6 @@ def pass_at_k(outcomes: np.ndarray, k: int) -> float:
     return float(values.mean())
 
 
-def majority_correct(
-    answers: Sequence[str | None],
-    correct: Sequence[bool],
-    same: Callable[[str, str], bool] | None = None,
-) -> bool:
-    """One problem's majority vote: cluster answers with `same`, the largest cluster wins
-    (ties: the cluster seen first), None answers never win. Correct when the winner is."""
-    same = same or (lambda a, b: a == b)
-    clusters: list[list[int]] = []  # indices into answers; clusters[i][0] is the representative
-    for i, ans in enumerate(answers):
-        if ans is None:
-            continue
-        for cluster in clusters:
-            if same(answers[cluster[0]], ans):
-                cluster.append(i)
-                break
-        else:
-            clusters.append([i])
-    if not clusters:
-        return False
-    best = max(clusters, key=len)  # max keeps the first of equal sizes
-    # A cluster's correctness is its representative's: the profile judged that answer.
-    return bool(correct[best[0]])
-
-
-def maj_at_k(
-    answers: Sequence[Sequence[str | None]],
-    correct: Sequence[Sequence[bool]],
-    k: int,
-    same: Callable[[str, str], bool] | None = None,
-) -> float:
-    """maj@k over problems: the majority cluster of each problem's first k answers, clustered
-    with `same` (the profile's equivalence; default string equality). Fraction 0-1."""
-    if k < 1:
-        raise AuditError(f"maj@k needs k >= 1, got {k}")
-    if len(answers) != len(correct):
-        raise AuditError("maj@k: answers and correct have different numbers of problems")
-    if not answers:
-        return float("nan")
-    hits = [majority_correct(list(a)[:k], list(c)[:k], same) for a, c in zip(answers, correct)]
-    return float(np.mean(hits))
-
-
 # -- paired comparison statistics --------------------------------------------------------
 
 
@@ -213,7 +171,11 @@ def paired_bootstrap_diff(
     return Interval(float((mt - mb).mean()), lo, hi, level)
 
 
-def _cell_means_matrix(cells: Sequence[np.ndarray]) -> np.ndarray:
+# The graded cells of one run, each an outcome array [problems x samples].
+Cells = Sequence[np.ndarray]
+
+
+def _cell_means_matrix(cells: Cells) -> np.ndarray:
     """[problems x cells] per-problem means; every cell must have the same problems."""
     cols = [per_problem_means(c) for c in cells]
     if len({c.size for c in cols}) > 1:
@@ -221,13 +183,18 @@ def _cell_means_matrix(cells: Sequence[np.ndarray]) -> np.ndarray:
     return np.column_stack(cols)
 
 
+def _paired_cell_means(trained_cells: Cells, base_cells: Cells) -> tuple[np.ndarray, np.ndarray]:
+    """Per-problem means of both runs' cells, keeping only problems graded in every cell."""
+    t = _cell_means_matrix(trained_cells)
+    b = _cell_means_matrix(base_cells)
+    if t.shape[0] != b.shape[0]:
+        raise AuditError(f"runs cover different problems ({t.shape[0]} vs {b.shape[0]})")
+    keep = ~(np.isnan(t).any(axis=1) | np.isnan(b).any(axis=1))
+    return t[keep], b[keep]
+
+
 def selection_aware_max_diff(
-    trained_cells: Sequence[np.ndarray],
-    base_cells: Sequence[np.ndarray],
-    *,
-    level: float = 0.95,
-    n_boot: int = 2000,
-    seed: int = 0,
+    trained_cells: Cells, base_cells: Cells, *, level: float = 0.95, n_boot: int = 2000, seed: int = 0
 ) -> Interval:
     """max over cells of avg@n(trained) - max over cells of avg@n(base), with a paired
     bootstrap CI that pays for choosing both best cells.
@@ -248,12 +215,7 @@ def selection_aware_max_diff(
     _check_level(level)
     if not trained_cells or not base_cells:
         raise AuditError("the adjusted gain needs at least one graded cell in each run")
-    t = _cell_means_matrix(trained_cells)
-    b = _cell_means_matrix(base_cells)
-    if t.shape[0] != b.shape[0]:
-        raise AuditError(f"runs cover different problems ({t.shape[0]} vs {b.shape[0]})")
-    keep = ~(np.isnan(t).any(axis=1) | np.isnan(b).any(axis=1))
-    t, b = t[keep], b[keep]
+    t, b = _paired_cell_means(trained_cells, base_cells)
     if t.shape[0] == 0:
         nan = float("nan")
         return Interval(nan, nan, nan, level)
@@ -280,20 +242,12 @@ def selection_aware_max_diff(
 
 
 def naive_max_diff(
-    trained_cells: Sequence[np.ndarray],
-    base_cells: Sequence[np.ndarray],
-    *,
-    level: float = 0.95,
-    n_boot: int = 2000,
-    seed: int = 0,
+    trained_cells: Cells, base_cells: Cells, *, level: float = 0.95, n_boot: int = 2000, seed: int = 0
 ) -> Interval:
     """The same difference of maxima, but with the best cells picked once on the full data
     and then treated as if fixed in advance (what a table of best-vs-best numbers implies).
     Kept for comparison: it ignores the selection."""
-    t = _cell_means_matrix(trained_cells)
-    b = _cell_means_matrix(base_cells)
-    keep = ~(np.isnan(t).any(axis=1) | np.isnan(b).any(axis=1))
-    t, b = t[keep], b[keep]
+    t, b = _paired_cell_means(trained_cells, base_cells)
     ti, bi = int(t.mean(axis=0).argmax()), int(b.mean(axis=0).argmax())
     return paired_bootstrap_diff(t[:, ti], b[:, bi], level=level, n_boot=n_boot, seed=seed)
 

@@ -3,7 +3,7 @@
 - `plot_claimed_vs_adjusted`: per trained run (or per claimed reward), the claimed gain bar
   with the adjusted gain bar beside it, CI whiskers where known (the Spurious Rewards
   Figure 1 layout, with the correction next to each bar).
-- `plot_heatmap`: a labelled matrix (per-cell gains, or a baseline grid).
+- `plot_heatmap`: a labelled matrix (per-cell gains, or a baseline grid: `plot_grid_heatmap`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_audit.analysis.grid import Grid
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.report.grid_tables import grid_title
 
 
 def _pyplot():
@@ -138,6 +140,12 @@ def plot_heatmap(
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+def plot_grid_heatmap(grid: Grid, path: str | Path) -> Path:
+    """The accuracy heatmap (templates x profiles) of a baseline grid."""
+    values = grid.accuracy_matrix()
+    return plot_heatmap(values, grid.templates, grid.profiles, path, title=grid_title(grid), fmt="{:.1f}", center=None)
 
 
 def heatmap_path(path: str | Path, suffix: str) -> Path:

@@ -1,10 +1,11 @@
 """Majority-vote labels for the `majority` and `incorrect` rewards.
 
 For each problem: sample k completions with a generation backend (the same backends as
-`baseline`), extract each answer with the grading profile, cluster the answers under the
-profile's own equivalence (a = b when the profile judges a correct against gold b), and
-take the biggest cluster (ties: the answer seen first). The label records whether that
-majority answer is right against the gold, which is what the `incorrect` reward filters on.
+`baseline`), grade each with the grading profile and take the majority vote of
+`rlvr_audit.analysis.voting` (answers clustered under the profile's own equivalence, the
+biggest cluster wins, ties: the cluster seen first), the same vote as maj@k in a grid. The
+label records whether that majority answer is right against the gold, which is what the
+`incorrect` reward filters on.
 
 Labels are saved to a JSON file keyed by everything that determines them (model, k,
 sampling, profile, template); a later run with the same key reuses them and derives only
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr_audit.analysis.voting import ballot, cluster_ballots, profile_equivalence
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Problem, Prompt, Sampling, stable_hash
+from rlvr_audit.core.types import Grade, Problem, Prompt, Sampling, stable_hash
+from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.io.jsonl import write_json_atomic
 
 LABELS_FILE = "labels.json"
@@ -50,53 +53,23 @@ def _profile(profile: Any) -> Any:
     return profile
 
 
-def _same(profile: Any, answer: str | None, representative: str) -> bool:
-    try:
-        return bool(profile.judge(answer, profile.prepare_gold(representative, None)))
-    except Exception:  # an answer the comparator chokes on forms its own cluster
-        return False
-
-
-def cluster_answers(completions: Iterable[str], profile: Any) -> list[tuple[str, int]]:
-    """(representative answer, votes) per cluster, most votes first, ties in order of
-    first appearance. Completions without an extractable answer do not vote."""
-    return [(shown, votes) for shown, votes, _ in _clusters(completions, _profile(profile))]
-
-
-def _clusters(completions: Iterable[str], prof: Any) -> list[tuple[str, int, str | None]]:
-    clusters: list[list[Any]] = []  # [shown representative, votes, extracted answer]
-    for text in completions:
-        try:
-            ext = prof.extract(text)
-        except Exception:
-            continue
-        if not ext.found or ext.answer is None:
-            continue
-        shown = ext.shown if ext.shown is not None else ext.answer
-        if not str(shown).strip():
-            continue
-        for cluster in clusters:
-            if shown == cluster[0] or _same(prof, ext.answer, cluster[0]):
-                cluster[1] += 1
-                break
-        else:
-            clusters.append([str(shown), 1, ext.answer])
-    order = sorted(range(len(clusters)), key=lambda i: (-clusters[i][1], i))
-    return [(clusters[i][0], clusters[i][1], clusters[i][2]) for i in order]
+def _grades(problem: Problem, completions: Sequence[str], prof: Any) -> list[Grade]:
+    """Each completion graded against the gold, exactly as the truth reward grades it."""
+    return [prof.grade_local(GradeRequest(text, problem.answer, problem.solution)) for text in completions]
 
 
 def label_from_completions(problem: Problem, completions: Sequence[str], profile: Any) -> Label:
-    """The majority label of one problem from its sampled completions."""
+    """The majority label of one problem from its sampled completions, by the same vote as
+    maj@k in a baseline grid (`rlvr_audit.analysis.voting`)."""
     prof = _profile(profile)
-    clusters = _clusters(completions, prof)
+    grades = _grades(problem, completions, prof)
+    ballots = [ballot(g.status, g.extracted) for g in grades]
+    clusters = cluster_ballots(ballots, profile_equivalence(prof))
     if not clusters:
         return Label(None, False, ())
-    majority, _, answer = clusters[0]
-    try:  # graded exactly as the truth reward would grade the majority's completion
-        is_correct = bool(prof.judge(answer, prof.prepare_gold(problem.answer, problem.solution)))
-    except Exception:
-        is_correct = False
-    return Label(majority, is_correct, tuple((s, n) for s, n, _ in clusters))
+    votes = tuple((str(ballots[c.representative]), c.votes) for c in clusters)
+    winner = clusters[0].representative
+    return Label(votes[0][0], grades[winner].status == "correct", votes)
 
 
 def labels_key(*, model: str, k: int, sampling: Sampling, profile: str, template: str | None) -> str:

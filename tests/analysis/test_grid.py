@@ -1,5 +1,5 @@
 """The grid computed from a hand-built run (no model): every number is checked against
-what the definitions in rlvr_audit/grid.py say it must be."""
+what the definitions in rlvr_audit/analysis/grid.py say it must be."""
 
 import json
 
@@ -104,16 +104,6 @@ def test_best_spread_reported_and_claimed(single):
     json.dumps(data)  # serialisable: no NaN objects, tuples only as lists
 
 
-def test_table_layout(single):
-    table = compute_grid(single, reported=20.0).table()
-    assert table.columns == ["template", "loose", "strict", "parsable %", "truncated %", "tokens", "python %"]
-    assert [r[0] for r in table.rows] == ["a", "b"]
-    assert table.rows[0][2].startswith("25.0*")  # as-claimed mark
-    assert table.styles[(0, 1)] == "bold green"  # best cell
-    assert "spread 75.0" in table.caption
-    assert table.to_markdown().count("\n|") >= 3
-
-
 def test_profile_and_template_selection(single):
     grid = compute_grid(single, profiles=["strict"], templates=["b"])
     assert list(grid.cells) == [("b", "strict")]
@@ -148,8 +138,7 @@ def test_pass_and_maj_at_k(tmp_path):
     # maj@4: p0 -> "2" correct; p1 -> "5" wrong; p2 wrong; p3 tie of singletons -> first ("4") correct
     assert cell.maj_at[4] == pytest.approx(50.0)
     assert cell.maj_at[1] == pytest.approx(100 * np.mean([1, 0, 0, 1]))
-    table = compute_grid(run).sampling_table()
-    assert table.columns == ["template", "profile", "avg@4", "pass@1", "pass@2", "pass@4", "maj@1", "maj@2", "maj@4"]
+    assert compute_grid(run).ks() == [1, 2, 4]
 
 
 def test_maj_uses_profile_equivalence(tmp_path):

@@ -1,4 +1,4 @@
-"""Statistics: accuracy, CIs (coverage by simulation), pass@k, maj@k, paired tests."""
+"""Statistics: accuracy, CIs (coverage by simulation), pass@k, paired tests (maj@k: test_voting)."""
 
 from __future__ import annotations
 
@@ -138,32 +138,6 @@ def test_pass_at_k_needs_enough_samples():
 def test_pass_at_1_equals_avg_at_n():
     x = np.array([[1, 0, 0], [1, 1, 0]], float)
     assert stats.pass_at_k(x, 1) == pytest.approx(stats.avg_at_n(x))
-
-
-@pytest.mark.parametrize(
-    "answers, correct, k, same, expected",
-    [
-        # plain string equality: "1/2" and "0.5" are different clusters; tie -> first seen.
-        ([["1/2", "0.5", "3"]], [[True, True, False]], 3, None, 1.0),
-        ([["3", "1/2", "0.5"]], [[False, True, True]], 3, None, 0.0),
-        # with the profile's equivalence the two halves merge and win.
-        ([["3", "1/2", "0.5"]], [[False, True, True]], 3, lambda a, b: _val(a) == _val(b), 1.0),
-        # None never wins, even as the most common "answer".
-        ([[None, None, "7"]], [[False, False, True]], 3, None, 1.0),
-        ([[None, None, None]], [[False, False, False]], 3, None, 0.0),
-        # only the first k answers vote.
-        ([["2", "5", "5"]], [[True, False, False]], 1, None, 1.0),
-        # two problems: averaged.
-        ([["a", "a"], ["b", "c"]], [[True, True], [False, True]], 2, None, 0.5),
-    ],
-)
-def test_maj_at_k(answers, correct, k, same, expected):
-    assert stats.maj_at_k(answers, correct, k, same) == pytest.approx(expected)
-
-
-def _val(text: str) -> float:
-    num, _, den = text.partition("/")
-    return float(num) / float(den or 1)
 
 
 @pytest.mark.parametrize("wins, losses", [(10, 2), (0, 0), (5, 5), (30, 12), (1, 0)])
