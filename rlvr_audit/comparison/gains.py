@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from rlvr_audit.analysis import stats
+from rlvr_audit.comparison.cells import CellKey, Side, cell_key, check_same_benchmark, pct
 from rlvr_audit.comparison.decompose import decompose
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.store.run import Run
@@ -25,7 +26,16 @@ from rlvr_audit.store.run import Run
 SCHEMA = "rlvr-audit.compare"
 SCHEMA_VERSION = 1
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "Comparison", "TrainedResult", "compare_runs", "decompose", "verdict"]
+__all__ = [
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "Comparison",
+    "TrainedResult",
+    "check_same_benchmark",
+    "compare_runs",
+    "decompose",
+    "verdict",
+]
 
 
 @dataclass
@@ -133,68 +143,28 @@ def verdict(claimed: float | None, adjusted: float, low: float, high: float) -> 
     return "shrinks", f"adjusted {adjusted:+.1f} (CI {ci}) is {ratio:.0%} of the claimed {claimed:+.1f}"
 
 
-# -- loading cells ------------------------------------------------------------------------
-
-
-class _CellSource:
-    """A run's outcome matrices with rows aligned to a shared problem order, read once."""
-
-    def __init__(self, run: Run, order: list[str]):
-        self.run = run
-        ids = [p.id for p in run.problems()]
-        pos = {pid: i for i, pid in enumerate(ids)}
-        self.rows = np.array([pos.get(pid, -1) for pid in order])
-        self._cache: dict[tuple[str, str, str], np.ndarray] = {}
-
-    def get(self, template: str, profile: str, what: str = "correct") -> np.ndarray:
-        key = (template, profile, what)
-        if key not in self._cache:
-            raw = self.run.matrix(template, profile, what)
-            filler = np.nan if what == "correct" else None
-            out = np.full((len(self.rows), raw.shape[1]), filler, dtype=raw.dtype)
-            present = self.rows >= 0
-            out[present] = raw[self.rows[present]]
-            self._cache[key] = out
-        return self._cache[key]
-
-    def completions(self, template: str, order: list[str]) -> list[list[str | None]]:
-        gens = self.run.generations()
-        n = self.run.sampling.n
-        return [[(g.completion if (g := gens.get((pid, template, s))) else None) for s in range(n)] for pid in order]
-
-
-def _cells_of(run: Run, templates: Sequence[str] | None, profiles: Sequence[str] | None) -> list[tuple[str, str]]:
-    cells = run.cells()
-    if templates:
-        cells = [c for c in cells if c[0] in templates]
-    if profiles:
-        cells = [c for c in cells if c[1] in profiles]
-    return cells
-
-
-def check_same_benchmark(base: Run, other: Run) -> None:
-    """One-line AuditError showing both identities when two runs' benchmarks differ."""
-    a, b = base.benchmark_identity, other.benchmark_identity
-    if a != b:
-
-        def show(x: dict[str, Any]) -> str:
-            return f"{x.get('name')} (size {x.get('size')}, hash {x.get('hash')})"
-
-        raise AuditError(
-            f"runs do not share a benchmark: {base.name} is on {show(a)}, {other.name} is on {show(b)}",
-            "compare runs evaluated on the same benchmark file",
-        )
-
-
-def _pct(x: float) -> float:
-    return round(100.0 * float(x), 4)
-
-
-def _key(template: str, profile: str) -> str:
-    return f"{template}|{profile}"
-
-
 # -- the comparison -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pairing:
+    """One trained run against the base, with the bootstrap settings of this comparison."""
+
+    base: Side
+    trained: Side
+    level: float
+    n_boot: int
+    seed: int
+
+    def diff(self, cell: CellKey) -> stats.Interval:
+        """The paired bootstrap gain of one cell both runs have (fractions)."""
+        t, b = self.trained.src.get(*cell), self.base.src.get(*cell)
+        return stats.paired_bootstrap_diff(t, b, level=self.level, n_boot=self.n_boot, seed=self.seed)
+
+    def test(self, cell: CellKey) -> dict[str, Any]:
+        """The paired significance test in one cell, naming the cell."""
+        t, b = self.trained.src.get(*cell), self.base.src.get(*cell)
+        return {"cell": {"template": cell[0], "profile": cell[1]}, **stats.paired_test(t, b, seed=self.seed)}
 
 
 def compare_runs(
@@ -219,59 +189,31 @@ def compare_runs(
     for run in trained:
         check_same_benchmark(base, run)
     order = [p.id for p in base.problems()]
-    base_src = _CellSource(base, order)
-    base_cells = _cells_of(base, templates, profiles)
-    if not base_cells:
-        raise AuditError(f"{base.name} has no graded cells", f"grade it first: rlvr-audit grade {base.path}")
-    base_acc = {c: stats.avg_at_n(base_src.get(*c)) for c in base_cells}
-    all_profiles: list[str] = []
-    all_templates: list[str] = []
+    base_side = Side.load(base, order, templates, profiles)
+    all_cells: list[CellKey] = []
     notes: list[str] = []
     results = []
     for i, run in enumerate(trained):
-        src = _CellSource(run, order)
-        cells = _cells_of(run, templates, profiles)
-        if not cells:
-            raise AuditError(f"{run.name} has no graded cells", f"grade it first: rlvr-audit grade {run.path}")
-        for t, p in base_cells + cells:
-            if t not in all_templates:
-                all_templates.append(t)
-            if p not in all_profiles:
-                all_profiles.append(p)
-        results.append(
-            _compare_one(
-                base,
-                base_src,
-                base_cells,
-                base_acc,
-                run,
-                src,
-                cells,
-                order,
-                as_claimed=as_claimed,
-                reported_baseline=reported_baseline,
-                level=level,
-                n_boot=n_boot,
-                seed=seed + i,
-                notes=notes,
-            )
-        )
+        side = Side.load(run, order, templates, profiles)
+        all_cells += base_side.cells + side.cells
+        pairing = _Pairing(base_side, side, level, n_boot, seed + i)
+        results.append(_compare_one(pairing, as_claimed=as_claimed, reported_baseline=reported_baseline, notes=notes))
     return Comparison(
         base=base.name,
         base_path=str(base.path),
         benchmark=base.benchmark_identity,
-        base_cells={_key(*c): _pct(v) for c, v in base_acc.items()},
+        base_cells={cell_key(*c): pct(v) for c, v in base_side.acc.items()},
         trained=results,
         level=level,
         n_boot=n_boot,
         seed=seed,
-        profiles=all_profiles,
-        templates=all_templates,
+        profiles=list(dict.fromkeys(p for _, p in all_cells)),
+        templates=list(dict.fromkeys(t for t, _ in all_cells)),
         notes=notes,
     )
 
 
-def _claimed_cell(run: Run, as_claimed: tuple[str, str] | None) -> tuple[str, str] | None:
+def _claimed_cell(run: Run, as_claimed: tuple[str, str] | None) -> CellKey | None:
     if as_claimed:
         return tuple(as_claimed)  # type: ignore[return-value]
     recorded = run.manifest.get("as_claimed")
@@ -281,133 +223,35 @@ def _claimed_cell(run: Run, as_claimed: tuple[str, str] | None) -> tuple[str, st
 
 
 def _compare_one(
-    base: Run,
-    base_src: _CellSource,
-    base_cells,
-    base_acc,
-    run: Run,
-    src: _CellSource,
-    cells,
-    order: list[str],
-    *,
-    as_claimed,
-    reported_baseline,
-    level,
-    n_boot,
-    seed,
-    notes,
+    pairing: _Pairing, *, as_claimed: tuple[str, str] | None, reported_baseline: float | None, notes: list[str]
 ) -> TrainedResult:
-    acc = {c: stats.avg_at_n(src.get(*c)) for c in cells}
-    # Adjusted: each model under its own best evaluation, the selection paid for in the CI.
-    best_t = max(acc, key=lambda c: acc[c])
-    best_b = max(base_acc, key=lambda c: base_acc[c])
-    sel = stats.selection_aware_max_diff(
-        [src.get(*c) for c in cells], [base_src.get(*c) for c in base_cells], level=level, n_boot=n_boot, seed=seed
-    )
-    naive = stats.naive_max_diff(
-        [src.get(*c) for c in cells], [base_src.get(*c) for c in base_cells], level=level, n_boot=n_boot, seed=seed
-    )
-    adjusted = {
-        "gain": _pct(sel.estimate),
-        "low": _pct(sel.low),
-        "high": _pct(sel.high),
-        "level": level,
-        "trained_best": {"template": best_t[0], "profile": best_t[1], "accuracy": _pct(acc[best_t])},
-        "base_best": {"template": best_b[0], "profile": best_b[1], "accuracy": _pct(base_acc[best_b])},
-        "naive_low": _pct(naive.low),
-        "naive_high": _pct(naive.high),
-        "n_cells": {"trained": len(cells), "base": len(base_cells)},
-    }
-    # Matched: the same evaluation on both sides, every cell both runs have.
-    matched_cells = []
-    for c in cells:
-        if c in base_acc:
-            d = stats.paired_bootstrap_diff(src.get(*c), base_src.get(*c), level=level, n_boot=n_boot, seed=seed)
-            matched_cells.append(
-                {
-                    "template": c[0],
-                    "profile": c[1],
-                    "base": _pct(base_acc[c]),
-                    "trained": _pct(acc[c]),
-                    "gain": _pct(d.estimate),
-                    "low": _pct(d.low),
-                    "high": _pct(d.high),
-                }
-            )
-    gains = [m["gain"] for m in matched_cells]
-    matched = {
-        "cells": matched_cells,
-        "min": min(gains) if gains else None,
-        "median": statistics.median(gains) if gains else None,
-        "max": max(gains) if gains else None,
-    }
-    claimed, significance, decomposition = None, None, None
-    cell = _claimed_cell(run, as_claimed)
-    if cell is not None and cell not in acc:
+    base, trained = pairing.base, pairing.trained
+    adjusted = _adjusted_gain(pairing)
+    matched = _matched_gains(pairing)
+    cell = _claimed_cell(trained.run, as_claimed)
+    if cell is not None and cell not in trained.acc:
         raise AuditError(
-            f"the as-claimed cell {cell[0]}:{cell[1]} is not graded in {run.name}",
-            f"pick one of: {', '.join(f'{t}:{p}' for t, p in cells)}",
+            f"the as-claimed cell {cell[0]}:{cell[1]} is not graded in {trained.run.name}",
+            f"pick one of: {', '.join(f'{t}:{p}' for t, p in trained.cells)}",
         )
-    if cell is not None and reported_baseline is not None:
-        t_ci = stats.bootstrap_ci(src.get(*cell), level=level, n_boot=n_boot, seed=seed)
-        gain = 100 * acc[cell] - reported_baseline
-        claimed = {
-            "template": cell[0],
-            "profile": cell[1],
-            "source": "reported-baseline",
-            "base": float(reported_baseline),
-            "trained": _pct(acc[cell]),
-            "gain": round(gain, 4),
-            "low": round(100 * t_ci[0] - reported_baseline, 4),
-            "high": round(100 * t_ci[1] - reported_baseline, 4),
-            "level": level,
-        }
-    elif cell is not None and cell in base_acc:
-        d = stats.paired_bootstrap_diff(src.get(*cell), base_src.get(*cell), level=level, n_boot=n_boot, seed=seed)
-        claimed = {
-            "template": cell[0],
-            "profile": cell[1],
-            "source": "cell",
-            "base": _pct(base_acc[cell]),
-            "trained": _pct(acc[cell]),
-            "gain": _pct(d.estimate),
-            "low": _pct(d.low),
-            "high": _pct(d.high),
-            "level": level,
-        }
-    elif cell is not None:
-        notes.append(
-            f"{run.name}: the as-claimed cell {cell[0]}:{cell[1]} is not graded in {base.name}; "
-            "pass --reported-baseline X to get a claimed gain"
-        )
-    elif reported_baseline is not None:
-        raise AuditError(
-            f"--reported-baseline needs the cell the claim used, and {run.name} records none",
-            "pass --as-claimed TEMPLATE:PROFILE",
-        )
-    else:
-        notes.append(f"{run.name}: no as-claimed cell recorded; pass --as-claimed TEMPLATE:PROFILE for a claimed gain")
-    if cell is not None and cell in base_acc:
-        significance = {
-            "cell": {"template": cell[0], "profile": cell[1]},
-            **stats.paired_test(src.get(*cell), base_src.get(*cell), seed=seed),
-        }
+    claimed = _claimed_gain(pairing, cell, reported_baseline, notes)
+    significance, decomposition = None, None
+    best_t, best_b = trained.best(), base.best()
+    if cell is not None and cell in base.acc:
+        significance = pairing.test(cell)
         decomposition = decompose(
-            base_status=base_src.get(*cell, what="status"),
-            trained_status=src.get(*cell, what="status"),
-            base_text=base_src.completions(cell[0], order),
-            trained_text=src.completions(cell[0], order),
+            base_status=base.src.get(*cell, what="status"),
+            trained_status=trained.src.get(*cell, what="status"),
+            base_text=base.src.completions(cell[0]),
+            trained_text=trained.src.completions(cell[0]),
         )
-    elif best_t in base_acc and best_t == best_b:
-        significance = {
-            "cell": {"template": best_t[0], "profile": best_t[1]},
-            **stats.paired_test(src.get(*best_t), base_src.get(*best_t), seed=seed),
-        }
+    elif best_t in base.acc and best_t == best_b:
+        significance = pairing.test(best_t)
     claimed_gain = claimed["gain"] if claimed else None
     name, reason = verdict(claimed_gain, adjusted["gain"], adjusted["low"], adjusted["high"])
     return TrainedResult(
-        run=run.name,
-        path=str(run.path),
+        run=trained.run.name,
+        path=str(trained.run.path),
         claimed=claimed,
         adjusted=adjusted,
         matched=matched,
@@ -415,5 +259,101 @@ def _compare_one(
         verdict=name,
         verdict_reason=reason,
         decomposition=decomposition,
-        cells={_key(*c): _pct(v) for c, v in acc.items()},
+        cells={cell_key(*c): pct(v) for c, v in trained.acc.items()},
     )
+
+
+def _adjusted_gain(pairing: _Pairing) -> dict[str, Any]:
+    """Each model under its own best evaluation, the selection paid for in the CI."""
+    base, trained = pairing.base, pairing.trained
+    best_t, best_b = trained.best(), base.best()
+    boot = {"level": pairing.level, "n_boot": pairing.n_boot, "seed": pairing.seed}
+    sel = stats.selection_aware_max_diff(trained.outcomes(), base.outcomes(), **boot)
+    naive = stats.naive_max_diff(trained.outcomes(), base.outcomes(), **boot)
+    return {
+        "gain": pct(sel.estimate),
+        "low": pct(sel.low),
+        "high": pct(sel.high),
+        "level": pairing.level,
+        "trained_best": {"template": best_t[0], "profile": best_t[1], "accuracy": pct(trained.acc[best_t])},
+        "base_best": {"template": best_b[0], "profile": best_b[1], "accuracy": pct(base.acc[best_b])},
+        "naive_low": pct(naive.low),
+        "naive_high": pct(naive.high),
+        "n_cells": {"trained": len(trained.cells), "base": len(base.cells)},
+    }
+
+
+def _matched_gains(pairing: _Pairing) -> dict[str, Any]:
+    """The same evaluation on both sides, in every cell both runs have."""
+    base, trained = pairing.base, pairing.trained
+    cells = []
+    for c in trained.cells:
+        if c in base.acc:
+            d = pairing.diff(c)
+            cells.append(
+                {
+                    "template": c[0],
+                    "profile": c[1],
+                    "base": pct(base.acc[c]),
+                    "trained": pct(trained.acc[c]),
+                    "gain": pct(d.estimate),
+                    "low": pct(d.low),
+                    "high": pct(d.high),
+                }
+            )
+    gains = [m["gain"] for m in cells]
+    return {
+        "cells": cells,
+        "min": min(gains) if gains else None,
+        "median": statistics.median(gains) if gains else None,
+        "max": max(gains) if gains else None,
+    }
+
+
+def _claimed_gain(
+    pairing: _Pairing, cell: CellKey | None, reported_baseline: float | None, notes: list[str]
+) -> dict[str, Any] | None:
+    """The gain in the as-claimed cell, against the base run or a reported baseline; None
+    (with a note saying how to get one) when it cannot be computed."""
+    base, trained = pairing.base, pairing.trained
+    name = trained.run.name
+    if cell is None:
+        if reported_baseline is not None:
+            raise AuditError(
+                f"--reported-baseline needs the cell the claim used, and {name} records none",
+                "pass --as-claimed TEMPLATE:PROFILE",
+            )
+        notes.append(f"{name}: no as-claimed cell recorded; pass --as-claimed TEMPLATE:PROFILE for a claimed gain")
+        return None
+    where = {"template": cell[0], "profile": cell[1]}
+    if reported_baseline is not None:
+        low, high = stats.bootstrap_ci(
+            trained.src.get(*cell), level=pairing.level, n_boot=pairing.n_boot, seed=pairing.seed
+        )
+        return {
+            **where,
+            "source": "reported-baseline",
+            "base": float(reported_baseline),
+            "trained": pct(trained.acc[cell]),
+            "gain": round(100 * trained.acc[cell] - reported_baseline, 4),
+            "low": round(100 * low - reported_baseline, 4),
+            "high": round(100 * high - reported_baseline, 4),
+            "level": pairing.level,
+        }
+    if cell not in base.acc:
+        notes.append(
+            f"{name}: the as-claimed cell {cell[0]}:{cell[1]} is not graded in {base.run.name}; "
+            "pass --reported-baseline X to get a claimed gain"
+        )
+        return None
+    d = pairing.diff(cell)
+    return {
+        **where,
+        "source": "cell",
+        "base": pct(base.acc[cell]),
+        "trained": pct(trained.acc[cell]),
+        "gain": pct(d.estimate),
+        "low": pct(d.low),
+        "high": pct(d.high),
+        "level": pairing.level,
+    }
