@@ -172,7 +172,7 @@ def format_reward(text: str) -> float:
     if "boxed" not in text:  # box_only extraction yields "" without any `boxed` (GRADERS.md 2.2)
         return 0.0
     try:
-        from rlvr_audit.grading.profiles.qwen import ttrl_format_reward
+        from rlvr_audit.grading.blocks.formats import ttrl_format_reward
     except ImportError:  # the qwen module is optional in partial builds
         ttrl_format_reward = None
     if ttrl_format_reward is not None:

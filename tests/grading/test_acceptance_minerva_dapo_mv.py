@@ -15,8 +15,10 @@ import logging
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.profiles.mathverify import MATH_VERIFY, SOBER
-from rlvr_audit.grading.profiles.minerva import DAPO, MINERVA
+from rlvr_audit.grading.profiles.dapo import DAPO
+from rlvr_audit.grading.profiles.math_verify import MATH_VERIFY
+from rlvr_audit.grading.profiles.minerva import MINERVA
+from rlvr_audit.grading.profiles.sober import SOBER
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 

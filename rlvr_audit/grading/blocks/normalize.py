@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rlvr_audit.grading.blocks.qwen_norm import _ARRAY_BEGIN, _TRAILING_TEXT, fix_fracs
+from rlvr_audit.grading.blocks.qwen_norm import (
+    _ARRAY_BEGIN,
+    _TRAILING_TEXT,
+    fix_a_slash_b,
+    fix_fracs,
+    leading_zero_then_rhs,
+)
 from rlvr_audit.grading.blocks.units import remove_units
 
 __all__ = [
@@ -19,19 +25,6 @@ __all__ = [
     "strip_properly_formatted_commas",
     "str_is_int",
 ]
-
-
-def _fix_a_slash_b(string: str) -> str:
-    parts = string.split("/")
-    if len(parts) != 2:
-        return string
-    try:
-        a, b = int(parts[0]), int(parts[1])
-        if string != f"{a}/{b}":
-            return string
-        return "\\frac{" + str(a) + "}{" + str(b) + "}"
-    except Exception:
-        return string
 
 
 def _remove_right_units(string: str) -> str:
@@ -65,17 +58,13 @@ def _b3_tail(string: str) -> str:
     string = string.replace(" .", " 0.").replace("{.", "{0.")
     if len(string) == 0:
         return string
-    if string[0] == ".":
-        string = "0" + string
-    sides = string.split("=")
-    if len(sides) == 2 and len(sides[0]) <= 2:
-        string = sides[1]
+    string = leading_zero_then_rhs(string)
     string = _fix_sqrt(string)
     string = string.replace(" ", "")
     string = fix_fracs(string)
     if string == "0.5":
         string = "\\frac{1}{2}"
-    return _fix_a_slash_b(string)
+    return fix_a_slash_b(string)
 
 
 def hendrycks_strip_string(string: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 from rlvr_audit.grading.blocks.units import remove_units
 
-__all__ = ["qwen_strip_string", "qwen_fix_fracs", "qwen_fix_a_slash_b", "convert_word_number"]
+__all__ = ["qwen_strip_string", "qwen_fix_fracs", "qwen_fix_a_slash_b", "convert_word_number", "leading_zero_then_rhs"]
 
 _ARRAY_BEGIN = re.compile(r"\\begin\{array\}\{.*?\}")
 _TRAILING_TEXT = re.compile(r"\\text\{.*?\}$")
@@ -50,20 +50,37 @@ def qwen_fix_fracs(string: str) -> str:
     return fix_fracs(string, empty_raises=False)
 
 
-def qwen_fix_a_slash_b(string: str) -> str:
-    """`a/b` with integer sides (or a side holding `sqrt`) -> `\\frac{a}{b}`."""
+def fix_a_slash_b(string: str, *, sqrt_sides: bool = False) -> str:
+    """`a/b` with integer sides -> `\\frac{a}{b}`; anything else is returned unchanged.
+    Qwen's copy also accepts a side holding `sqrt` (`sqrt_sides`); MATH's does not."""
     parts = string.split("/")
     if len(parts) != 2:
         return string
     a, b = parts
     try:
-        a_val = a if "sqrt" in a else int(a)
-        b_val = b if "sqrt" in b else int(b)
+        a_val = a if sqrt_sides and "sqrt" in a else int(a)
+        b_val = b if sqrt_sides and "sqrt" in b else int(b)
         if string != f"{a_val}/{b_val}":
             return string
         return "\\frac{" + str(a_val) + "}{" + str(b_val) + "}"
     except Exception:
         return string
+
+
+def qwen_fix_a_slash_b(string: str) -> str:
+    """`a/b` with integer sides (or a side holding `sqrt`) -> `\\frac{a}{b}`."""
+    return fix_a_slash_b(string, sqrt_sides=True)
+
+
+def leading_zero_then_rhs(string: str) -> str:
+    """`.5` -> `0.5`, then `k=5` -> `5` when the left side has at most two characters (a
+    step of both MATH's and Qwen's `strip_string`)."""
+    if string[:1] == ".":
+        string = "0" + string
+    sides = string.split("=")
+    if len(sides) == 2 and len(sides[0]) <= 2:
+        string = sides[1]
+    return string
 
 
 def qwen_strip_string(string, skip_unit: bool = False) -> str:
@@ -108,11 +125,7 @@ def qwen_strip_string(string, skip_unit: bool = False) -> str:
     string = _ZEROS_END.sub(r"\1", string)
     if len(string) == 0:
         return string
-    if string[0] == ".":
-        string = "0" + string
-    sides = string.split("=")
-    if len(sides) == 2 and len(sides[0]) <= 2:
-        string = sides[1]
+    string = leading_zero_then_rhs(string)
     string = _SQRT_RUN.sub(r"\\sqrt{\1}", string)
     string = string.replace(" ", "")
     string = qwen_fix_fracs(string)

@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -68,25 +68,8 @@ class GradeCache:
     def get_many(self, keys: Iterable[JudgeKey]) -> dict[JudgeKey, bool]:
         """Cached verdicts of `keys` (absent ones are left out); counts hits and misses."""
         keys = list(keys)
-        found: dict[JudgeKey, bool] = {}
         with self._lock:
-            missing = []
-            for key in keys:
-                if key in self._memory:
-                    found[key] = self._memory[key]
-                else:
-                    missing.append(key)
-            if missing and self._db is not None:
-                by_digest = {_digest(k): k for k in missing}
-                digests = list(by_digest)
-                for start in range(0, len(digests), 500):  # SQLite's variable limit
-                    part = digests[start : start + 500]
-                    marks = ",".join("?" * len(part))
-                    for digest, verdict in self._db.execute(
-                        f"SELECT key, verdict FROM verdicts WHERE key IN ({marks})", part
-                    ):
-                        key = by_digest[digest]
-                        found[key] = self._memory[key] = bool(verdict)
+            found = self._lookup(keys, self._memory, "verdicts", "verdict", bool)
             self.hits += len(found)
             self.misses += len(keys) - len(found)
         return found
@@ -96,17 +79,7 @@ class GradeCache:
 
     def put_many(self, verdicts: dict[JudgeKey, bool]) -> None:
         """Store verdicts (True/False only: never call this with a timeout or an error)."""
-        if not verdicts:
-            return
-        with self._lock:
-            for key, verdict in verdicts.items():
-                self._memory[key] = bool(verdict)
-            if self._db is not None:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO verdicts (key, verdict) VALUES (?, ?)",
-                    [(_digest(k), int(bool(v))) for k, v in verdicts.items()],
-                )
-                self._db.commit()
+        self._store({k: bool(v) for k, v in verdicts.items()}, self._memory, "verdicts", "verdict", int)
 
     # -- gold preparation and extraction results -------------------------------------
     # Keyed by (profile, version, step, inputs...); values are JSON-able. Re-grading the
@@ -114,37 +87,41 @@ class GradeCache:
     def get_steps(self, keys: Iterable[tuple]) -> dict[tuple, Any]:
         """Cached step results of `keys` (absent ones are left out)."""
         keys = list(keys)
-        found: dict[tuple, Any] = {}
         with self._lock:
-            missing = []
-            for key in keys:
-                if key in self._steps:
-                    found[key] = self._steps[key]
-                else:
-                    missing.append(key)
-            if missing and self._db is not None:
-                by_digest = {_digest(k): k for k in missing}
-                digests = list(by_digest)
-                for start in range(0, len(digests), 500):
-                    part = digests[start : start + 500]
-                    marks = ",".join("?" * len(part))
-                    for digest, value in self._db.execute(f"SELECT key, value FROM steps WHERE key IN ({marks})", part):
-                        key = by_digest[digest]
-                        found[key] = self._steps[key] = json.loads(value)
+            found = self._lookup(keys, self._steps, "steps", "value", json.loads)
             self.step_hits += len(found)
             self.step_misses += len(keys) - len(found)
         return found
 
     def put_steps(self, values: dict[tuple, Any]) -> None:
         """Store step results (successful ones only)."""
+        self._store(values, self._steps, "steps", "value", lambda v: json.dumps(v, ensure_ascii=False))
+
+    # -- one lookup and one store for both tables (call _lookup with the lock held) --
+    def _lookup(self, keys: list, memory: dict, table: str, column: str, decode: Callable[[Any], Any]) -> dict:
+        found = {key: memory[key] for key in keys if key in memory}
+        missing = [key for key in keys if key not in found]
+        if missing and self._db is not None:
+            by_digest = {_digest(k): k for k in missing}
+            digests = list(by_digest)
+            for start in range(0, len(digests), 500):  # SQLite's variable limit
+                part = digests[start : start + 500]
+                marks = ",".join("?" * len(part))
+                query = f"SELECT key, {column} FROM {table} WHERE key IN ({marks})"
+                for digest, value in self._db.execute(query, part):
+                    key = by_digest[digest]
+                    found[key] = memory[key] = decode(value)
+        return found
+
+    def _store(self, values: dict, memory: dict, table: str, column: str, encode: Callable[[Any], Any]) -> None:
         if not values:
             return
         with self._lock:
-            self._steps.update(values)
+            memory.update(values)
             if self._db is not None:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO steps (key, value) VALUES (?, ?)",
-                    [(_digest(k), json.dumps(v, ensure_ascii=False)) for k, v in values.items()],
+                    f"INSERT OR REPLACE INTO {table} (key, {column}) VALUES (?, ?)",
+                    [(_digest(k), encode(v)) for k, v in values.items()],
                 )
                 self._db.commit()
 

@@ -30,7 +30,8 @@ from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Grade
 from rlvr_audit.grading.base import Extraction, GradeRequest, Profile
 from rlvr_audit.grading.engine.cache import GradeCache, JudgeKey
-from rlvr_audit.grading.engine.workers import Outcome, Task, WorkerPool, default_workers, run_task
+from rlvr_audit.grading.engine.tasks import Outcome, Task, failure_detail, run_task
+from rlvr_audit.grading.engine.workers import WorkerPool, default_workers
 
 
 @dataclass
@@ -102,8 +103,8 @@ atexit.register(shutdown_pool)
 # -- grading ----------------------------------------------------------------------------
 def _as_profiles(profiles: Sequence[str | Profile]) -> tuple[list[Profile], dict[str, Any]]:
     """Profile instances, and what to send a worker for each: the registered name (the
-    worker imports it) or the instance itself (test-only or user profiles)."""
-    from rlvr_audit.grading.registry import _REGISTRY, get_profile
+    worker loads it, built-in or plug-in) or the instance itself (test-only or user profiles)."""
+    from rlvr_audit.grading.registry import get_profile, is_registered
 
     out: list[Profile] = []
     refs: dict[str, Any] = {}
@@ -111,8 +112,7 @@ def _as_profiles(profiles: Sequence[str | Profile]) -> tuple[list[Profile], dict
         profile = get_profile(item) if isinstance(item, str) else item
         if profile.name in refs:
             raise AuditError(f"profile '{profile.name}' was selected twice", "name each profile once")
-        registered = profile.name in _REGISTRY and get_profile(profile.name) is profile
-        refs[profile.name] = profile.name if registered else profile
+        refs[profile.name] = profile.name if is_registered(profile) else profile
         out.append(profile)
     return out, refs
 
@@ -126,12 +126,112 @@ def _run_tasks(tasks: list[Task], profiles: list[Profile], refs, *, workers: int
             try:
                 outcomes.append(Outcome("ok", run_task(by_name, task), None, (time.perf_counter() - t0) * 1000))
             except Exception as exc:
-                detail = f"{task[0]}: {type(exc).__name__}: {str(exc)[:300]}"
-                outcomes.append(Outcome("error", None, detail, (time.perf_counter() - t0) * 1000))
+                outcomes.append(Outcome("error", None, failure_detail(task, exc), (time.perf_counter() - t0) * 1000))
             if on_done:
                 on_done(1)
         return outcomes
     return pool.run(tasks, refs, timeout=timeout, on_done=on_done)
+
+
+@dataclass
+class _Plan:
+    """Phase-1 tasks of one call and where each (profile, input) finds its task."""
+
+    tasks: list[Task]
+    gold_task: dict[tuple[str, str, str | None], int]
+    extract_task: dict[tuple[str, str], int]
+
+    def outcomes_of(self, phase1: list, profile: Profile, req: GradeRequest) -> tuple[Outcome, Outcome]:
+        """(gold outcome, extraction outcome) of `req` under `profile`."""
+        gold = phase1[self.gold_task[(profile.name, req.answer, req.solution)]]
+        return gold, phase1[self.extract_task[(profile.name, req.completion)]]
+
+
+def _plan(requests: Sequence[GradeRequest], profs: list[Profile]) -> _Plan:
+    """Distinct gold and extraction tasks, completion-major so that a chunk sends each
+    text once (pickle memo)."""
+    plan = _Plan([], {}, {})
+    for req in requests:
+        for p in profs:
+            gkey = (p.name, req.answer, req.solution)
+            if gkey not in plan.gold_task:
+                plan.gold_task[gkey] = len(plan.tasks)
+                plan.tasks.append(("gold", p.name, (req.answer, req.solution)))
+            ekey = (p.name, req.completion)
+            if ekey not in plan.extract_task:
+                plan.extract_task[ekey] = len(plan.tasks)
+                plan.tasks.append(("extract", p.name, req.completion))
+    return plan
+
+
+def _record(stats: GradeStats, profile_name: str, outcome: Outcome) -> None:
+    stats.max_step_ms = max(stats.max_step_ms, outcome.ms)
+    if outcome.status != "timeout":
+        stats.timings_ms[profile_name].append(outcome.ms)
+
+
+@dataclass
+class _Phase1:
+    """Gold and extraction outcomes by plan task (None until run), and what is left to run."""
+
+    outcomes: list[Outcome | None]
+    step_keys: list[tuple]
+    todo: list[int]
+
+
+def _cached_phase1(plan: _Plan, by_name: dict[str, Profile], cache, stats: GradeStats) -> _Phase1:
+    """Gold and extraction results the cache already holds are not recomputed."""
+    step_keys = [(t[1], by_name[t[1]].version, t[0], t[2]) for t in plan.tasks]
+    known = cache.get_steps(step_keys) if cache is not None else {}
+    phase1 = _Phase1([None] * len(plan.tasks), step_keys, [])
+    for i, key in enumerate(step_keys):
+        if key in known:
+            value = known[key]
+            extraction = key[2] == "extract"
+            phase1.outcomes[i] = Outcome("ok", Extraction(value[0], bool(value[1]), value[2]) if extraction else value)
+        else:
+            phase1.todo.append(i)
+    stats.step_cache_hits = len(plan.tasks) - len(phase1.todo)
+    return phase1
+
+
+def _run_phase1(plan: _Plan, phase1: _Phase1, cache, stats: GradeStats, run) -> list[Outcome]:
+    """Run the gold and extraction steps the cache did not answer; cache their results."""
+    tasks = plan.tasks
+    fresh_steps: dict[tuple, Any] = {}
+    for i, outcome in zip(phase1.todo, run([tasks[i] for i in phase1.todo])):
+        phase1.outcomes[i] = outcome
+        _record(stats, tasks[i][1], outcome)
+        if outcome.status == "ok" and _jsonable(outcome.value):
+            v = outcome.value
+            fresh_steps[phase1.step_keys[i]] = [v.answer, v.found, v.shown] if tasks[i][0] == "extract" else v
+    if cache is not None:
+        cache.put_steps(fresh_steps)
+    return phase1.outcomes  # type: ignore[return-value]
+
+
+def _run_phase2(item_key: dict[tuple[int, str], JudgeKey], cache, stats: GradeStats, run, bar) -> dict:
+    """Outcomes of every distinct judge key: the cache first, then the workers."""
+    keys = list(dict.fromkeys(item_key.values()))
+    stats.judge_keys = len(keys)
+    verdicts: dict[JudgeKey, Outcome] = {}
+    if cache is not None:
+        for key, verdict in cache.get_many(keys).items():
+            verdicts[key] = Outcome("ok", verdict)
+        stats.cache_hits = len(verdicts)
+    missing = [k for k in keys if k not in verdicts]
+    judge_tasks: list[Task] = [("judge", k[0], (k[3], k[2])) for k in missing]
+    stats.judged = len(judge_tasks)
+    bar.extend(len(judge_tasks))
+    fresh: dict[JudgeKey, bool] = {}
+    for key, outcome in zip(missing, run(judge_tasks)):
+        verdicts[key] = outcome
+        _record(stats, key[0], outcome)
+        if outcome.status == "ok":
+            fresh[key] = outcome.value
+    if cache is not None:
+        cache.put_many(fresh)  # verdicts only: timeouts and errors are retried next time
+    return verdicts
 
 
 def grade_many(
@@ -156,85 +256,25 @@ def grade_many(
     workers = default_workers() if workers is None else max(0, int(workers))
     stats = GradeStats(items=len(requests), profiles=len(profs), workers=workers)
     stats.timings_ms = {p.name: [] for p in profs}
-    by_name = {p.name: p for p in profs}
-
-    # Phase 1 tasks, completion-major so that a chunk sends each text once (pickle memo).
-    tasks: list[Task] = []
-    gold_task: dict[tuple[str, str, str | None], int] = {}
-    extract_task: dict[tuple[str, str], int] = {}
-    for req in requests:
-        for p in profs:
-            gkey = (p.name, req.answer, req.solution)
-            if gkey not in gold_task:
-                gold_task[gkey] = len(tasks)
-                tasks.append(("gold", p.name, (req.answer, req.solution)))
-            ekey = (p.name, req.completion)
-            if ekey not in extract_task:
-                extract_task[ekey] = len(tasks)
-                tasks.append(("extract", p.name, req.completion))
-    stats.tasks_phase1 = len(tasks)
-
-    # Gold and extraction results the cache already holds are not recomputed.
-    step_keys = [(t[1], by_name[t[1]].version, t[0], t[2]) for t in tasks]
-    known = cache.get_steps(step_keys) if cache is not None else {}
-    phase1: list[Outcome | None] = [None] * len(tasks)
-    todo: list[int] = []
-    for i, key in enumerate(step_keys):
-        if key in known:
-            value = known[key]
-            phase1[i] = Outcome("ok", Extraction(value[0], bool(value[1]), value[2]) if key[2] == "extract" else value)
-        else:
-            todo.append(i)
-    stats.step_cache_hits = len(tasks) - len(todo)
+    plan = _plan(requests, profs)
+    stats.tasks_phase1 = len(plan.tasks)
+    cached = _cached_phase1(plan, {p.name: p for p in profs}, cache, stats)
 
     pool, shared = (None, False) if workers == 0 else _acquire_pool(workers)
-    bar = _Progress(progress, len(todo))
-    try:
-        ran = _run_tasks(
-            [tasks[i] for i in todo], profs, refs, workers=workers, timeout=timeout, pool=pool, on_done=bar.advance
-        )
-        fresh_steps: dict[tuple, Any] = {}
-        for i, outcome in zip(todo, ran):
-            phase1[i] = outcome
-            stats.max_step_ms = max(stats.max_step_ms, outcome.ms)
-            if outcome.status != "timeout":
-                stats.timings_ms[tasks[i][1]].append(outcome.ms)
-            if outcome.status == "ok" and _jsonable(outcome.value):
-                v = outcome.value
-                fresh_steps[step_keys[i]] = [v.answer, v.found, v.shown] if tasks[i][0] == "extract" else v
-        if cache is not None:
-            cache.put_steps(fresh_steps)
+    bar = _Progress(progress, len(cached.todo))
 
-        # Phase 2: distinct judge keys, cache first.
+    def run(tasks: list[Task]) -> list[Outcome]:
+        return _run_tasks(tasks, profs, refs, workers=workers, timeout=timeout, pool=pool, on_done=bar.advance)
+
+    try:
+        phase1 = _run_phase1(plan, cached, cache, stats, run)
         item_key: dict[tuple[int, str], JudgeKey] = {}
         for i, req in enumerate(requests):
             for p in profs:
-                gold = phase1[gold_task[(p.name, req.answer, req.solution)]]
-                ext = phase1[extract_task[(p.name, req.completion)]]
+                gold, ext = plan.outcomes_of(phase1, p, req)
                 if gold.status == "ok" and ext.status == "ok":
                     item_key[(i, p.name)] = (p.name, p.version, gold.value, ext.value.answer)
-        keys = list(dict.fromkeys(item_key.values()))
-        stats.judge_keys = len(keys)
-        verdicts: dict[JudgeKey, Outcome] = {}
-        if cache is not None:
-            for key, verdict in cache.get_many(keys).items():
-                verdicts[key] = Outcome("ok", verdict)
-            stats.cache_hits = len(verdicts)
-        missing = [k for k in keys if k not in verdicts]
-        judge_tasks: list[Task] = [("judge", k[0], (k[3], k[2])) for k in missing]
-        stats.judged = len(judge_tasks)
-        bar.extend(len(judge_tasks))
-        phase2 = _run_tasks(judge_tasks, profs, refs, workers=workers, timeout=timeout, pool=pool, on_done=bar.advance)
-        fresh: dict[JudgeKey, bool] = {}
-        for key, outcome in zip(missing, phase2):
-            verdicts[key] = outcome
-            stats.max_step_ms = max(stats.max_step_ms, outcome.ms)
-            if outcome.status != "timeout":
-                stats.timings_ms[key[0]].append(outcome.ms)
-            if outcome.status == "ok":
-                fresh[key] = outcome.value
-        if cache is not None:
-            cache.put_many(fresh)  # verdicts only: timeouts and errors are retried next time
+        verdicts = _run_phase2(item_key, cache, stats, run, bar)
     finally:
         bar.close()
         if pool is not None:
@@ -247,9 +287,7 @@ def grade_many(
     for i, req in enumerate(requests):
         row: dict[str, Grade] = {}
         for p in profs:
-            gold = phase1[gold_task[(p.name, req.answer, req.solution)]]
-            ext = phase1[extract_task[(p.name, req.completion)]]
-            grade = _combine(p, gold, ext, verdicts.get(item_key.get((i, p.name))))  # type: ignore[arg-type]
+            grade = _combine(p, *plan.outcomes_of(phase1, p, req), verdicts.get(item_key.get((i, p.name))))  # type: ignore[arg-type]
             stats.timeouts += grade.status == "timeout"
             stats.errors += grade.status == "error"
             row[p.name] = grade

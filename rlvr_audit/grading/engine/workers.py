@@ -11,6 +11,7 @@ The limit is CPU time where the OS reports it (Linux), plus a wall-time cap of
 WALL_FACTOR x the limit for steps that sleep or starve: a wall-clock limit alone would turn
 slow-but-fine items into timeouts on a loaded machine, so verdicts would depend on load.
 
+The worker's side of the pipe is `worker_process`; this module is the parent's side.
 No signals are used for timing, so the parent may call this from any thread. Workers are
 started with `forkserver` (safe when the parent has threads); the server preloads the
 profile modules, so replacing a killed worker costs milliseconds, not an import of sympy.
@@ -26,128 +27,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Any
 
-from rlvr_audit.grading.base import Extraction, GradeRequest, Profile
+from rlvr_audit.grading.engine.tasks import Outcome, Task
+from rlvr_audit.grading.engine.worker_process import worker_main
 
-# A task is (step, profile name, args): ("gold", p, (answer, solution)),
-# ("extract", p, completion) or ("judge", p, (extracted, gold)).
-Task = tuple[str, str, Any]
-ProfileRef = "str | Profile"  # a registered name, or an instance pickled to the worker
-
-_FLUSH_S = 0.05  # how often a busy worker sends its finished results
 _LOAD_TIMEOUT_S = 120.0  # loading profiles in a fresh worker (imports) may take a while
 DEFAULT_MEMORY_MB = 4096
-WALL_FACTOR = 4  # a step may take this many times the timeout in wall time (see _over_limit)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Result of one task: status "ok" (value set), "error" or "timeout" (detail set)."""
-
-    status: str
-    value: Any = None
-    detail: str | None = None
-    ms: float = 0.0
-
-
-def run_task(profiles: dict[str, Profile], task: Task) -> Any:
-    """Run one profile step in this process (the workers' and the in-process path)."""
-    step, name, args = task
-    profile = profiles[name]
-    if step == "gold":
-        return profile.prepare_gold(*args)
-    if step == "extract":
-        ex = profile.extract(args)
-        # A plain Extraction: subclasses or odd field types must not break pickling.
-        return Extraction(ex.answer, bool(ex.found), ex.shown)
-    if step == "judge":
-        return bool(profile.judge(*args))
-    raise ValueError(f"unknown grading step {step!r}")
-
-
-# Exercises the usual paths (boxed, Minerva phrase, "Answer:" line) once per fresh worker.
-_WARM_UP = GradeRequest(
-    "So the answer is $\\boxed{\\frac{1}{2}}$.\nFinal Answer: The final answer is $\\frac{1}{2}$. "
-    "I hope it is correct.\nAnswer: \\frac{1}{2}",
-    "\\frac{1}{2}",
-)
-
-
-def _resolve(refs: dict[str, Any]) -> dict[str, Profile]:
-    """Profiles by name, warmed up: their first call may import a parser (seconds), and
-    that must not be charged to an item's time limit."""
-    from rlvr_audit.grading.registry import get_profile
-
-    profiles = {name: get_profile(ref) if isinstance(ref, str) else ref for name, ref in refs.items()}
-    for profile in profiles.values():
-        profile.grade_local(_WARM_UP)  # never raises: errors become a Grade
-    return profiles
-
-
-def _worker_main(conn, state, sys_path: list[str], memory_mb: int | None) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
-    for entry in sys_path:  # test-only profiles live in modules the parent can import
-        if entry not in sys.path:
-            sys.path.append(entry)
-    if memory_mb:
-        try:
-            import resource
-
-            limit = memory_mb * 2**20
-            _, hard = resource.getrlimit(resource.RLIMIT_AS)
-            if hard == resource.RLIM_INFINITY or hard > limit:
-                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-        except (ImportError, ValueError, OSError):
-            pass  # no limit on this platform: a runaway item is still timed out
-    profiles: dict[str, Profile] = {}
-    load_error: str | None = None
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent is gone
-        if msg[0] == "profiles":
-            try:
-                profiles, load_error = _resolve(msg[2]), None
-            except Exception as exc:
-                profiles, load_error = {}, f"cannot load profiles: {type(exc).__name__}: {exc}"
-            conn.send(("ready", msg[1]))
-        elif msg[0] == "run":
-            _run_chunk(conn, state, msg[1], msg[2], profiles, load_error)
-        else:
-            return
-
-
-def _run_chunk(conn, state, chunk_id: int, tasks: list[Task], profiles, load_error) -> None:
-    pending: list[tuple] = []
-    last_flush = time.monotonic()
-    for i, task in enumerate(tasks):
-        start = time.monotonic()
-        cpu = os.times()
-        state[2] = cpu.user + cpu.system
-        state[0] = start  # start first, then index: a torn read sees a newer start
-        state[1] = float(i)
-        try:
-            if load_error:
-                raise RuntimeError(load_error)
-            result = ("ok", run_task(profiles, task), None)
-        except Exception as exc:
-            result = ("error", None, f"{task[0]}: {type(exc).__name__}: {str(exc)[:300]}")
-        now = time.monotonic()
-        pending.append((i, *result, (now - start) * 1000.0))
-        if now - last_flush >= _FLUSH_S or i == len(tasks) - 1:
-            try:
-                conn.send(("results", chunk_id, pending))
-            except Exception as exc:
-                detail = f"result could not be sent back: {type(exc).__name__}: {exc}"
-                conn.send(("results", chunk_id, [(j, "error", None, detail, ms) for j, *_, ms in pending]))
-            pending, last_flush = [], now
-    state[1] = -1.0
+WALL_FACTOR = 4  # a step may take this many times the timeout in wall time (see over_limit)
 
 
 _MAIN_LOCK = threading.Lock()
@@ -189,7 +77,7 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _over_limit(worker: _Worker, now: float, timeout: float | None) -> str | None:
+def over_limit(worker: _Worker, now: float, timeout: float | None) -> str | None:
     """Why the worker's current item must stop, or None.
 
     The limit is on CPU time where the OS reports it, so that a loaded machine does not
@@ -214,7 +102,7 @@ class _Worker:
         self.state = ctx.RawArray("d", [0.0, -1.0, 0.0])  # item start, item index, CPU s at start
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(
-            target=_worker_main,
+            target=worker_main,
             args=(child_conn, self.state, list(sys.path), memory_mb),
             daemon=True,
             name="rlvr-audit-grader",
@@ -234,6 +122,36 @@ class _Worker:
         self.proc.kill()
         self.proc.join(timeout=5)
         self.conn.close()
+
+
+class _Call:
+    """The bookkeeping of one `WorkerPool.run` call: outcomes so far and chunks to send."""
+
+    def __init__(self, tasks: Sequence[Task], pool_size: int, on_done: Callable[[int], None] | None):
+        self.tasks = tasks
+        self.outcomes: list[Outcome | None] = [None] * len(tasks)
+        self.remaining = len(tasks)
+        self.on_done = on_done
+        size = min(max(1, len(tasks) // (pool_size * 16)), 256)
+        self.queue: deque[list[int]] = deque(
+            list(range(s, min(s + size, len(tasks)))) for s in range(0, len(tasks), size)
+        )
+
+    def finish(self, index: int, outcome: Outcome) -> None:
+        """Record the first outcome of task `index`; later ones are ignored."""
+        if self.outcomes[index] is None:
+            self.outcomes[index] = outcome
+            self.remaining -= 1
+            if self.on_done:
+                self.on_done(1)
+
+    def requeue_rest(self, worker: _Worker) -> None:
+        """Queue again the tasks of `worker`'s chunk that have no outcome yet."""
+        chunk = worker.chunk or []
+        rest = [t for pos, t in enumerate(chunk) if pos not in worker.done and self.outcomes[t] is None]
+        if rest:
+            self.queue.appendleft(rest)
+        worker.chunk = None
 
 
 class WorkerPool:
@@ -282,89 +200,75 @@ class WorkerPool:
             raise
 
     def _run(self, tasks, profiles, *, timeout, on_done) -> list[Outcome]:
-        outcomes: list[Outcome | None] = [None] * len(tasks)
         self._token += 1
-        token = self._token
-        size = max(1, len(tasks) // (self.size * 16))
-        queue: deque[list[int]] = deque(
-            list(range(s, min(s + min(size, 256), len(tasks)))) for s in range(0, len(tasks), min(size, 256))
-        )
-        remaining = len(tasks)
-
-        def finish(index: int, outcome: Outcome) -> None:
-            nonlocal remaining
-            if outcomes[index] is None:
-                outcomes[index] = outcome
-                remaining -= 1
-                if on_done:
-                    on_done(1)
-
-        def requeue_rest(worker: _Worker) -> None:
-            rest = [t for pos, t in enumerate(worker.chunk or []) if pos not in worker.done and outcomes[t] is None]
-            if rest:
-                queue.appendleft(rest)
-            worker.chunk = None
-
-        while remaining:
-            # Dispatch to idle workers, starting new ones up to the pool size.
-            for worker in [w for w in self._workers if w.chunk is None and not w.proc.is_alive()]:
-                self._drop(worker)
-            while queue and len(self._workers) < min(self.size, len(queue) + self._busy()):
-                self._spawn(profiles)
-            for worker in [w for w in self._workers if w.chunk is None]:
-                if not queue:
-                    break
-                chunk = queue.popleft()
-                self._chunk_ids += 1
-                try:
-                    if worker.profiles_token != token:
-                        worker.conn.send(("profiles", token, profiles))
-                        worker.profiles_token, worker.ready = token, False
-                    worker.conn.send(("run", self._chunk_ids, [tasks[t] for t in chunk]))
-                except (BrokenPipeError, OSError):
-                    queue.appendleft(chunk)
-                    self._drop(worker)
-                    continue
-                except Exception as exc:  # pickling a user profile failed
-                    from rlvr_audit.core.errors import AuditError
-
-                    raise AuditError(
-                        f"a profile cannot be sent to a worker process ({type(exc).__name__}: {exc})",
-                        "define the profile class at module level, or grade with workers=0",
-                    ) from exc
-                worker.chunk, worker.chunk_id, worker.done = chunk, self._chunk_ids, set()
-                worker.sent_at = time.monotonic()
+        call = _Call(tasks, self.size, on_done)
+        while call.remaining:
+            self._dispatch(call, profiles)
             busy = [w for w in self._workers if w.chunk is not None]
             if not busy:
                 continue
             for conn in wait([w.conn for w in busy], timeout=0.05):
                 worker = next(w for w in busy if w.conn is conn)
-                if not self._receive(worker, finish):
-                    self._fail_current(worker, finish, "worker process died", "error")
-                    requeue_rest(worker)
-                    self._drop(worker)
-            now = time.monotonic()
-            for worker in [w for w in self._workers if w.chunk is not None]:
-                if not worker.ready:
-                    if now - worker.sent_at > _LOAD_TIMEOUT_S:
-                        self._fail_current(worker, finish, "loading profiles timed out", "error")
-                        requeue_rest(worker)
-                        self._drop(worker)
-                    continue
-                reason = _over_limit(worker, now, timeout)
-                if reason is not None:
-                    self._receive(worker, finish)  # keep results sent before the kill
-                    if worker.chunk is None:
-                        continue
-                    worker.proc.kill()
-                    worker.proc.join(timeout=5)
-                    self._fail_current(worker, finish, f"{reason} (worker killed)", "timeout")
-                    requeue_rest(worker)
-                    self._drop(worker)
-            if remaining and not queue and not any(w.chunk for w in self._workers):
+                if not self._receive(worker, call.finish):
+                    self._fail(call, worker, "worker process died", "error")
+            self._enforce_limits(call, timeout)
+            if call.remaining and not call.queue and not any(w.chunk for w in self._workers):
                 # Everything dispatched came back but some items have no outcome: resend.
-                queue.extend([[t] for t, o in enumerate(outcomes) if o is None])
-        return outcomes  # type: ignore[return-value]
+                call.queue.extend([[t] for t, o in enumerate(call.outcomes) if o is None])
+        return call.outcomes  # type: ignore[return-value]
+
+    def _dispatch(self, call: _Call, profiles: dict[str, Any]) -> None:
+        """Send queued chunks to idle workers, starting new ones up to the pool size."""
+        for worker in [w for w in self._workers if w.chunk is None and not w.proc.is_alive()]:
+            self._drop(worker)
+        while call.queue and len(self._workers) < min(self.size, len(call.queue) + self._busy()):
+            self._spawn(profiles)
+        for worker in [w for w in self._workers if w.chunk is None]:
+            if not call.queue:
+                break
+            chunk = call.queue.popleft()
+            self._chunk_ids += 1
+            try:
+                if worker.profiles_token != self._token:
+                    worker.conn.send(("profiles", self._token, profiles))
+                    worker.profiles_token, worker.ready = self._token, False
+                worker.conn.send(("run", self._chunk_ids, [call.tasks[t] for t in chunk]))
+            except (BrokenPipeError, OSError):
+                call.queue.appendleft(chunk)
+                self._drop(worker)
+                continue
+            except Exception as exc:  # pickling a user profile failed
+                from rlvr_audit.core.errors import AuditError
+
+                raise AuditError(
+                    f"a profile cannot be sent to a worker process ({type(exc).__name__}: {exc})",
+                    "define the profile class at module level, or grade with workers=0",
+                ) from exc
+            worker.chunk, worker.chunk_id, worker.done = chunk, self._chunk_ids, set()
+            worker.sent_at = time.monotonic()
+
+    def _enforce_limits(self, call: _Call, timeout: float | None) -> None:
+        """Kill workers past the load timeout or past an item's time limit."""
+        now = time.monotonic()
+        for worker in [w for w in self._workers if w.chunk is not None]:
+            if not worker.ready:
+                if now - worker.sent_at > _LOAD_TIMEOUT_S:
+                    self._fail(call, worker, "loading profiles timed out", "error")
+                continue
+            reason = over_limit(worker, now, timeout)
+            if reason is not None:
+                self._receive(worker, call.finish)  # keep results sent before the kill
+                if worker.chunk is None:
+                    continue
+                worker.proc.kill()
+                worker.proc.join(timeout=5)
+                self._fail(call, worker, f"{reason} (worker killed)", "timeout")
+
+    def _fail(self, call: _Call, worker: _Worker, detail: str, status: str) -> None:
+        """Give the worker's current item `status`, queue the rest of its chunk, drop it."""
+        self._fail_current(worker, call.finish, detail, status)
+        call.requeue_rest(worker)
+        self._drop(worker)
 
     def _busy(self) -> int:
         return sum(1 for w in self._workers if w.chunk is not None)
@@ -419,6 +323,7 @@ class WorkerPool:
 _PRELOAD = [
     "rlvr_audit.grading.registry",
     "rlvr_audit.grading.engine.workers",
+    "rlvr_audit.grading.engine.worker_process",
     "sympy",
     "sympy.parsing.latex._parse_latex_antlr",
     "math_verify",
@@ -429,10 +334,10 @@ def _context():
     """forkserver where available (safe with threads; preloaded imports), else spawn."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        from rlvr_audit.grading.registry import _REGISTRY
+        from rlvr_audit.grading.registry import builtin_modules
 
         # Only takes effect if no forkserver runs yet; failing imports are skipped.
-        ctx.set_forkserver_preload(_PRELOAD + sorted({t.split(":")[0] for t in _REGISTRY.values()}))
+        ctx.set_forkserver_preload(_PRELOAD + builtin_modules())
         return ctx
     return mp.get_context("spawn")
 

@@ -1,122 +1,22 @@
-"""Profiles `minerva` (lm-eval `minerva_math*` exact_match) and `dapo` (verl `math_dapo`).
+"""Profile `minerva`: lm-eval `minerva_math*` exact_match (GRADERS.md §4).
 
-Both harnesses share the Minerva answer normaliser (GRADERS.md B6); verl's copy drops the
-`ft` deletion and strips at the end, so `normalize_final_answer` takes a `variant`.
-
-- minerva (GRADERS §4): the first "Final Answer: The final answer is … I hope it is
-  correct." phrase, B6 on both sides, then sympy `parse_latex` on both and
-  `simplify(pred - gold) == 0`. No string shortcut: identical unparseable strings fail.
-- dapo (GRADERS §8): the last `Answer:` line within the last 300 characters, B6 (verl) on
-  both sides, exact string equality. `dapo_score` is the same rule as a +1/-1 reward.
+The first "Final Answer: The final answer is … I hope it is correct." phrase, Minerva's
+normaliser (B6, lm-eval's copy) on both sides, then sympy `parse_latex` on both and
+`simplify(pred - gold) == 0`. No string shortcut: identical unparseable strings fail.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.grading.base import Extraction, Profile
 from rlvr_audit.grading.blocks.extract import last_boxed_only_string
+from rlvr_audit.grading.blocks.minerva_norm import normalize_final_answer
+from rlvr_audit.grading.blocks.safety import is_too_big
 
-Variant = Literal["lm-eval", "verl"]
-
-# B6 step 2, applied in this order.
-_SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
-    ("an ", ""),
-    ("a ", ""),
-    (".$", "$"),
-    ("\\$", ""),
-    ("\\ ", ""),
-    (" ", ""),
-    ("mbox", "text"),
-    (",\\text{and}", ","),
-    ("\\text{and}", ","),
-    ("\\text{m}", "\\text{}"),
-)
-
-# B6 step 3, in this order. "ft" is the lm-eval-only entry (it turns `\left` into `\le`).
-_REMOVED: tuple[str, ...] = (
-    "square",
-    "ways",
-    "integers",
-    "dollars",
-    "mph",
-    "inches",
-    "ft",
-    "hours",
-    "km",
-    "units",
-    "\\ldots",
-    "sue",
-    "points",
-    "feet",
-    "minutes",
-    "digits",
-    "cents",
-    "degrees",
-    "cm",
-    "gm",
-    "pounds",
-    "meters",
-    "meals",
-    "edges",
-    "students",
-    "childrentickets",
-    "multiples",
-    "\\text{s}",
-    "\\text{.}",
-    "\\text{\ns}",
-    "\\text{}^2",
-    "\\text{}^3",
-    "\\text{\n}",
-    "\\text{}",
-    "\\mathrm{th}",
-    "^\\circ",
-    "^{\\circ}",
-    "\\;",
-    ",\\!",
-    "{,}",
-    '"',
-    "\\dots",
-)
-_REMOVED_VERL = tuple(r for r in _REMOVED if r != "ft")
-
-# B6 step 4/5. `.` never crosses a newline, as in the originals.
-_DOLLAR_SEGMENT = re.compile(r"(.*?)(\$)(.*?)(\$)(.*)")
-_TEXT = re.compile(r"(\\text\{)(.*?)(\})")
-_TEXTBF = re.compile(r"(\\textbf\{)(.*?)(\})")
-_OVERLINE = re.compile(r"(\\overline\{)(.*?)(\})")
-_BOXED = re.compile(r"(\\boxed\{)(.*)(\})")
-_FRAC_SHORT = re.compile(r"(frac)([^{])(.)")
-_SQRT_SHORT = re.compile(r"(sqrt)([^{])")
-
-
-def normalize_final_answer(text: str, variant: Variant = "lm-eval") -> str:
-    """B6: Minerva's `normalize_final_answer`; `variant="verl"` is DAPO's copy (no `ft`
-    deletion, trailing strip)."""
-    if variant not in ("lm-eval", "verl"):
-        raise ValueError(f"unknown normaliser variant {variant!r}")
-    s = text.split("=")[-1]
-    for before, after in _SUBSTITUTIONS:
-        s = s.replace(before, after)
-    for removed in _REMOVED if variant == "lm-eval" else _REMOVED_VERL:
-        s = s.replace(removed, "")
-    s = _DOLLAR_SEGMENT.sub(r"$\3$", s)
-    s = _TEXT.sub(r"\2", s)
-    s = _TEXTBF.sub(r"\2", s)
-    s = _OVERLINE.sub(r"\2", s)
-    s = _BOXED.sub(r"\2", s)
-    s = _FRAC_SHORT.sub(r"frac{\2}{\3}", s)
-    s = _SQRT_SHORT.sub(r"sqrt{\2}", s)
-    s = s.replace("$", "")
-    if s.replace(",", "").isdigit():  # str.isdigit, as the original (Unicode digits too)
-        s = s.replace(",", "")
-    return s.strip() if variant == "verl" else s
-
-
-# ---------------------------------------------------------------- minerva gold (§4.1.5)
+# ---------------------------------------------------------------- gold (§4.1.5)
 
 
 def minerva_last_boxed(text: str) -> str | None:
@@ -139,7 +39,7 @@ def minerva_remove_boxed(boxed: str | None) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- minerva extraction (§4.1)
+# ---------------------------------------------------------------- extraction (§4.1)
 
 MINERVA_INVALID = "[invalidanswer]"
 # Both dots are unescaped in the original: any character but a newline.
@@ -153,52 +53,7 @@ def minerva_unnormalized_answer(completion: str) -> str:
     return match.group(1).strip() if match else MINERVA_INVALID
 
 
-# ---------------------------------------------------------------- minerva comparison (§4.3)
-
-# Above these, simplify can allocate gigabytes before any outside timeout fires; the
-# original would hit its 5 s alarm and score 0, so such pairs are judged False.
-_MAX_DIGITS = 1_000_000
-_MAX_SYMBOLIC_EXPONENT = 10_000
-_MAX_FACTORIAL = 10_000
-
-
-def _magnitude(expr):
-    """|expr| as a sympy Float (arbitrary exponent range, so no overflow), or None when it
-    is not a finite number."""
-    try:
-        value = abs(expr.evalf(15))
-    except Exception:
-        return None
-    return value if value.is_Float or value.is_Integer or value.is_Rational else None
-
-
-def is_too_big(expr) -> bool:
-    """True when evaluating `expr` would build an absurdly large number (e.g.
-    `10^{10^{10^{10}}}`, `100000!`) or expand a symbolic power above 10^4. Inner nodes are
-    checked first, so every numeric evaluation done here stays small."""
-    import sympy
-
-    for node in sympy.postorder_traversal(expr):
-        if isinstance(node, sympy.Pow):
-            base, exp = node.args
-            if exp.free_symbols:
-                continue
-            size = _magnitude(exp)
-            if size is None or size <= _MAX_SYMBOLIC_EXPONENT:
-                continue
-            if base.free_symbols:
-                return True
-            magnitude = _magnitude(base)
-            if magnitude is None or magnitude == 0 or magnitude == 1:
-                continue
-            if size * abs(sympy.log(magnitude, 10).evalf(15)) > _MAX_DIGITS:
-                return True
-        elif isinstance(node, (sympy.factorial, sympy.factorial2, sympy.subfactorial)):
-            arg = node.args[0]
-            size = None if arg.free_symbols else _magnitude(arg)
-            if size is not None and size > _MAX_FACTORIAL:
-                return True
-    return False
+# ---------------------------------------------------------------- comparison (§4.3)
 
 
 def _parse_latex(text: str):
@@ -279,45 +134,4 @@ class MinervaProfile(Profile):
         return minerva_is_equiv(extracted, gold)
 
 
-# ---------------------------------------------------------------- dapo (§8)
-
-DAPO_INVALID = "[INVALID]"
-_DAPO_ANSWER = re.compile(r"(?i)Answer\s*:\s*([^\n]+)")
-_DAPO_WINDOW = 300
-
-
-def dapo_raw_answer(completion: str) -> str:
-    """The last `Answer:` capture within the last 300 characters, or `[INVALID]`."""
-    matches = _DAPO_ANSWER.findall(completion[-_DAPO_WINDOW:])
-    return matches[-1] if matches else DAPO_INVALID
-
-
-def dapo_score(completion: str, gold: str) -> float:
-    """verl `math_dapo.compute_score` default mode: +1.0 if the normalised last `Answer:`
-    line equals the normalised gold exactly, else -1.0 (no overlong shaping)."""
-    pred = normalize_final_answer(dapo_raw_answer(completion), "verl")
-    return 1.0 if pred == normalize_final_answer(gold, "verl") else -1.0
-
-
-class DapoProfile(Profile):
-    """verl `math_dapo.compute_score` (strict_box_verify=False)."""
-
-    name = "dapo"
-    harness = "volcengine/verl math_dapo.compute_score (default mode)"
-    description = "last 'Answer:' line in the last 300 chars; Minerva normaliser; exact match"
-    version = "1"
-    notes = "Pure string rule; gold is the benchmark answer, normalised (never box-extracted)."
-
-    def prepare_gold(self, answer: str, solution: str | None = None) -> str:
-        return normalize_final_answer(answer, "verl")
-
-    def extract(self, completion: str) -> Extraction:
-        raw = dapo_raw_answer(completion)
-        return Extraction(normalize_final_answer(raw, "verl"), raw != DAPO_INVALID)
-
-    def judge(self, extracted: str | None, gold: str) -> bool:
-        return extracted is not None and extracted == gold
-
-
 MINERVA = MinervaProfile()
-DAPO = DapoProfile()

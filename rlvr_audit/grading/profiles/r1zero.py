@@ -11,9 +11,9 @@ from itertools import islice, zip_longest
 from rlvr_audit.grading.base import Extraction, Profile
 from rlvr_audit.grading.blocks.compat import ensure_latex2sympy_compat, silence_math_verify_timeout_warning
 from rlvr_audit.grading.blocks.equivalence import grade_answer_sympy
+from rlvr_audit.grading.blocks.extract import last_box
 from rlvr_audit.grading.blocks.normalize import prm_normalize, r1z_mathd_normalize
 from rlvr_audit.grading.blocks.safety import is_bounded_size
-from rlvr_audit.grading.profiles.hendrycks import last_box
 
 __all__ = [
     "R1ZERO",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from rlvr_audit.grading.blocks.safety import is_bounded_size, is_safe_expr
-from rlvr_audit.grading.registry import _REGISTRY, get_profile, profile_names
+from rlvr_audit.grading.registry import get_profile, profile_names
 
 PAYLOAD_BODIES = [
     '__import__(chr(111)+chr(115)).system("touch MARKER")',
@@ -105,15 +103,6 @@ def test_size_guard(text, ok):
     assert is_bounded_size(text) is ok
 
 
-def _existing_profiles() -> list[str]:
-    names = []
-    for name in profile_names():
-        module = _REGISTRY[name].split(":")[0]
-        if importlib.util.find_spec(module) is not None:
-            names.append(name)
-    return names
-
-
 def _completions(body: str) -> list[str]:
     return [
         f"So the answer is $\\boxed{{{body}}}$.",
@@ -130,7 +119,7 @@ def _grade(profile, completion: str, gold: str) -> str:
     return profile.grade_local(GradeRequest(completion=completion, answer=gold)).status
 
 
-@pytest.mark.parametrize("name", _existing_profiles())
+@pytest.mark.parametrize("name", profile_names())
 def test_profiles_never_execute_payloads(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     profile = get_profile(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.profiles.minerva import DAPO, dapo_raw_answer, dapo_score
+from rlvr_audit.grading.profiles.dapo import DAPO, dapo_raw_answer, dapo_score
 from rlvr_audit.grading.registry import get_profile
 
 # (gold, response, expected pred after normalisation, expected score) — §8 table first

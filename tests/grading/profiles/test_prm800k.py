@@ -7,7 +7,7 @@ import pytest
 from rlvr_audit.grading.base import GradeRequest
 from rlvr_audit.grading.blocks.equivalence import grade_answer
 from rlvr_audit.grading.blocks.normalize import mathd_normalize, prm_normalize
-from rlvr_audit.grading.profiles.hendrycks import PRM800K
+from rlvr_audit.grading.profiles.prm800k import PRM800K
 
 P = PRM800K
 

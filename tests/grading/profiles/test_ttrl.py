@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.profiles.qwen import TTRL, TtrlProfile, ttrl_format_reward
+from rlvr_audit.grading.blocks.formats import ttrl_format_reward
+from rlvr_audit.grading.profiles.ttrl import TTRL, TtrlProfile
 
 P = TTRL
 

@@ -1,5 +1,5 @@
 """Speed of the math-verify / sober extraction on degenerate completions, and proof that
-the guarded regexes (`rlvr_audit.grading.profiles.mathverify.guarded`) match exactly what the
+the guarded regexes (`rlvr_audit.grading.blocks.mathverify_steps.guarded`) match exactly what the
 library's own regexes match.
 
 Real completions with hundreds of `\\boxed{}` after an unclosed `$`, `$$`, `\\[`, `\\(` or
@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from rlvr_audit.grading.profiles import mathverify as mv
+from rlvr_audit.grading.blocks import mathverify_steps as mv
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 

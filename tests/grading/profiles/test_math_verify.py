@@ -1,4 +1,5 @@
-"""math-verify and sober profiles (GRADERS.md §3) on the installed math-verify 0.9.0.
+"""math-verify and sober profiles (GRADERS.md §3) on the installed math-verify 0.9.0: one
+table with a verdict column for each, since both run the same library.
 
 GRADERS.md's examples were verified with math-verify 0.8.0 and lighteval 0.8.1's copy;
 where 0.9.0 (with antlr 4.11.1) gives another verdict, the case asserts what 0.9.0 does
@@ -15,7 +16,9 @@ import logging
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.profiles.mathverify import MATH_VERIFY, SOBER, rebuild_parse
+from rlvr_audit.grading.blocks.mathverify_steps import rebuild_parse
+from rlvr_audit.grading.profiles.math_verify import MATH_VERIFY
+from rlvr_audit.grading.profiles.sober import SOBER
 from rlvr_audit.grading.registry import get_profile
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)  # the "timeout disabled" warnings

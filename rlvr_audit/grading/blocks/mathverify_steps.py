@@ -1,13 +1,13 @@
-"""Profiles `math-verify` (library defaults) and `sober` (the Sober-reasoning configuration),
-both on the installed math-verify library (GRADERS.md §3).
+"""math-verify's `parse` split into the two steps of the profile interface, for the
+`math-verify` and `sober` profiles (GRADERS.md §3), on the installed math-verify library.
 
-The library's `parse` is one step; the profile interface wants two (extract, then a
-cacheable judge). `extract` replays `parse`'s search loop with the library's own regexes
-(plus match-preserving lookaheads, see `guarded`) and `extract_match`, stops at the first candidate that parses, and records that candidate's
-regex groups (plus `parse`'s first-match fallback string) as JSON. `judge` rebuilds the
-same sympy object from those groups with the same library call, so
-`judge(extract(c), prepare_gold(a, s))` equals `verify(parse(gold), parse(c))` by
-construction (checked over real completions in tests/grading/test_mathverify.py).
+The library's `parse` is one step; a profile wants two (extract, then a cacheable judge).
+`extract_parse` replays `parse`'s search loop with the library's own regexes (plus
+match-preserving lookaheads, see `guarded`) and `extract_match`, stops at the first
+candidate that parses, and records that candidate's regex groups (plus `parse`'s
+first-match fallback string) as JSON. `judge_parsed` rebuilds the same sympy object from
+those groups with the same library call, so it equals `verify(parse(gold), parse(c))` by
+construction (checked over real completions in tests/grading/profiles/test_math_verify.py).
 
 Timeouts are left to the grading pool (`parsing_timeout=None`, `timeout_seconds=None`).
 """
@@ -21,9 +21,11 @@ from functools import cache, lru_cache
 from itertools import groupby
 from typing import Any
 
-from rlvr_audit.grading.base import Extraction, Profile
+from rlvr_audit.grading.base import Extraction
 from rlvr_audit.grading.blocks.compat import ensure_latex2sympy_compat, silence_math_verify_timeout_warning
-from rlvr_audit.grading.profiles.minerva import is_too_big
+from rlvr_audit.grading.blocks.safety import is_too_big
+
+__all__ = ["PERCENT_NOTE", "configs", "extract_parse", "guarded", "judge_parsed", "rebuild_parse"]
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,9 @@ def _parse_gold(gold: str, kind: str) -> tuple:
     return tuple(parsed) if parsed else (gold,)  # Sober: raw gold string when nothing parses
 
 
-def _judge(extracted: str | None, gold: str, pred_kind: str, gold_kind: str, rounding: int) -> bool:
+def judge_parsed(extracted: str | None, gold: str, pred_kind: str, gold_kind: str, rounding: int) -> bool:
+    """`verify(parse(gold), parse(completion))` from `extract_parse`'s JSON and the gold
+    string, with the configs of `pred_kind` / `gold_kind` and `rounding` decimals."""
     from math_verify import verify
 
     if extracted is None:
@@ -214,7 +218,7 @@ def _judge(extracted: str | None, gold: str, pred_kind: str, gold_kind: str, rou
 ensure_latex2sympy_compat()
 silence_math_verify_timeout_warning()  # the pool times items out from outside
 
-_PERCENT_NOTE = (
+PERCENT_NOTE = (
     "Percentages parse as value/100 (a shim fixes latex2sympy2_extended 1.11's ANTLR-4.11 "
     "parser, which otherwise drops them): gold 0.25 vs \\boxed{25\\%} is True, as with 0.8.0. "
     "Rare completions with hundreds of \\boxed{} after an unclosed $, \\[ or \\( make the "
@@ -222,60 +226,3 @@ _PERCENT_NOTE = (
     "here lookaheads that change no match let the same search finish in milliseconds, so "
     "such a completion gets the answer the library would find given unlimited time."
 )
-
-
-class MathVerifyProfile(Profile):
-    """math-verify library defaults, gold wrapped as `\\boxed{answer}`."""
-
-    name = "math-verify"
-    harness = "huggingface/Math-Verify (installed version, defaults; as verl's math_verify reward)"
-    description = "verify(parse('\\boxed{answer}'), parse(completion)) with library defaults"
-    version = "1"
-    notes = (
-        "Runs the installed math-verify (0.9.0); GRADERS.md's examples were checked with "
-        "0.8.0. Timeouts come from the grading pool, not the library's SIGALRM. "
-        "Absurdly large numbers (e.g. 10^{10^{10^{10}}}) are judged False without "
-        "simplifying, where the library's 5 s limit would also give False. " + _PERCENT_NOTE
-    )
-
-    def prepare_gold(self, answer: str, solution: str | None = None) -> str:
-        return "\\boxed{" + answer + "}"
-
-    def extract(self, completion: str) -> Extraction:
-        return extract_parse(completion, "default")
-
-    def judge(self, extracted: str | None, gold: str) -> bool:
-        return _judge(extracted, gold, "default", "default", 6)
-
-
-class SoberProfile(Profile):
-    """The Sober-reasoning (lighteval) MATH-500 configuration, on the installed library."""
-
-    name = "sober"
-    harness = "bethgelab/sober-reasoning (lighteval 0.8.1 math extraction), via math-verify"
-    description = "gold from the solution; Expr + Latex(boxed priority 0) on the output; 5 decimals"
-    version = "1"
-    notes = (
-        "Runs math-verify 0.9.0 (latex2sympy2_extended 1.x current) instead of the copy "
-        "inside lighteval 0.8.1 (~math-verify 0.5.2, l2s 1.0.6). Verdicts that can "
-        "differ: several boxes close together (0.9 merges nearby boxes into a set, "
-        "so 'First \\boxed{5}. Then \\boxed{7}.' fails against 7 here but passes in "
-        "Sober), the library's LatexExtractionConfig defaults (boxed priority 50 and "
-        "equations=False instead of lighteval's 55 / equations=True; gold side only), "
-        "and newer relation/set and float-rounding handling. Gold falls back to "
-        "\\boxed{answer} when no solution is given, and to the raw gold string when "
-        "nothing in it parses. " + _PERCENT_NOTE
-    )
-
-    def prepare_gold(self, answer: str, solution: str | None = None) -> str:
-        return solution if solution else "\\boxed{" + answer + "}"
-
-    def extract(self, completion: str) -> Extraction:
-        return extract_parse(completion, "sober-pred")
-
-    def judge(self, extracted: str | None, gold: str) -> bool:
-        return _judge(extracted, gold, "sober-pred", "sober-gold", 5)
-
-
-MATH_VERIFY = MathVerifyProfile()
-SOBER = SoberProfile()
