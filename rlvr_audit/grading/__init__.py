@@ -2,5 +2,7 @@
 
 Layout: `blocks/` (extractors, normalizers, comparators, the safety gate), `profiles/`
 (one file per harness; profiles never import one another), `engine/` (process pool,
-workers, verdict cache, grading a run). Never imports torch, vllm, transformers or trl.
+workers, verdict cache, grading a run), `registry` (the built-in profiles, then plug-ins
+from other packages' `rlvr_audit.profiles` entry points). Never imports torch, vllm,
+transformers or trl.
 """
