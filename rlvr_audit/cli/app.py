@@ -9,8 +9,8 @@ import sys
 
 import typer
 
-from rlvr_audit import __version__
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.version import __version__
 
 app = typer.Typer(
     name="rlvr-audit",

@@ -82,7 +82,7 @@ class TrainResult:
 def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
-    from rlvr_audit import __version__
+    from rlvr_audit.core.version import __version__
 
     out = {"rlvr_audit": __version__}
     for lib in ("trl", "transformers", "torch", "accelerate", "datasets", "deepspeed", "vllm"):
