@@ -10,7 +10,9 @@ grid and the majority labels of training, so both give the same verdict on the s
   (as in TTRL), so a cluster holds exactly the answers that gold would accept.
 - Answers are the profile's shown forms (what a run stores), so an answer is re-extracted
   from ``\\boxed{answer}`` (or from the answer itself when the profile reads no boxes)
-  before it is judged. A profile that reads neither clusters by string equality.
+  before it is judged. A profile that reads neither (minerva, dapo, r1zero-tag want their
+  own answer phrasing) stores the very string its comparator takes, so that string is
+  judged as it is.
 - The largest cluster wins; ties go to the cluster seen first. The vote is correct when the
   winner's representative was graded correct.
 """
@@ -115,7 +117,7 @@ def profile_equivalence(profile: Any) -> Equivalence | None:
             extraction = profile.extract(text)
             if extraction.found:
                 return bool(profile.judge(extraction.answer, gold))
-        return False
+        return bool(profile.judge(answer, gold))
 
     def same(representative: str, answer: str) -> bool:
         key = (representative, answer)

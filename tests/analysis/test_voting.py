@@ -106,6 +106,11 @@ def test_majority_correct_is_the_representatives_grade():
         # the other way round: the representative plays the gold
         ("qwen25-math", "1,2", "[1,2]", True),
         ("qwen25-math", "[1,2]", "1,2", False),
+        # minerva and r1zero-tag read neither a bare answer nor \\boxed{...}: the stored
+        # answer is what their comparators take, so it is judged as it is
+        ("minerva", "\\frac{1}{2}", "0.5", True),
+        ("minerva", "\\frac{1}{2}", "3", False),
+        ("r1zero-tag", "\\frac{1}{2}", "0.5", True),
     ],
 )
 def test_profile_equivalence(profile, representative, answer, expected):

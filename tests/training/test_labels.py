@@ -41,6 +41,10 @@ def test_clusters_are_sorted_by_votes():
     assert votes == (("3", 2), ("\\frac{1}{2}", 2), ("1", 1))  # 0.5 = 1/2 under ttrl; ties: first seen
 
 
+def _minerva(answer: str) -> str:
+    return f"Final Answer: The final answer is {answer}. I hope it is correct."
+
+
 # The same samples voted two ways: as a training label and as maj@n of a grid cell.
 # (profile, gold, completions, majority, is_correct, votes); the expected values are by hand.
 AGREEMENT = [
@@ -71,6 +75,10 @@ AGREEMENT = [
         True,
         [("\\frac{1}{2}", 2), ("3", 1)],
     ),
+    # minerva reads only its "Final Answer: ..." phrasing, so re-reading a stored answer finds
+    # nothing; the answer is judged as stored (0.5 = 1/2 under its comparator). Before, the
+    # grid clustered these by string equality and let the first, 3, win.
+    ("minerva", "\\frac{1}{2}", [_minerva(a) for a in ("3", "0.5", "1/2")], "0.5", True, [("0.5", 2), ("3", 1)]),
 ]
 
 
