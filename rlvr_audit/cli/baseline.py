@@ -74,14 +74,18 @@ def _write_as(table: Any, path: Path, suffix: str) -> None:
 
 
 def _write_outputs(grid: Any, csv_path: Path | None, markdown_path: Path | None, latex_path, plot_path) -> None:
-    table = grid.table()
+    from rlvr_audit.report.grid_tables import grid_long_table, grid_table
+
+    table = grid_table(grid)
     if csv_path is not None:  # one row per cell, plain numbers: what spreadsheets want
-        _write_as(grid.long_table(), csv_path, ".csv")
+        _write_as(grid_long_table(grid), csv_path, ".csv")
     for path, suffix in ((markdown_path, ".md"), (latex_path, ".tex")):
         if path is not None:
             _write_as(table, path, suffix)
     if plot_path is not None:
-        grid.heatmap(plot_path)
+        from rlvr_audit.report.plots import plot_grid_heatmap
+
+        plot_grid_heatmap(grid, plot_path)
 
 
 def _print_json(grid: Any, counted: Any) -> None:
@@ -96,11 +100,12 @@ def _print_json(grid: Any, counted: Any) -> None:
 
 
 def _print_tables(grid: Any, run: Any, counted: Any) -> None:
+    from rlvr_audit.report.grid_tables import grid_sampling_table, grid_table
     from rlvr_audit.report.tables import print_table
 
-    print_table(grid.table(compact=True))
+    print_table(grid_table(grid, compact=True))
     if grid.samples > 1:
-        print_table(grid.sampling_table())
+        print_table(grid_sampling_table(grid))
     generated = (
         f"generated {counted.prompts} prompts ({counted.completion_tokens} tokens) this time"
         if counted is not None

@@ -18,7 +18,9 @@ from rlvr_audit.core.errors import AuditError
 
 
 def _print_run_dir(graded: Any, *, as_json: bool, as_csv: bool) -> None:
-    stats, table = graded.stats, graded.grid.table()
+    from rlvr_audit.report.grid_tables import grid_table
+
+    stats, table = graded.stats, grid_table(graded.grid)
     if as_json:
         typer.echo(json.dumps({"grading": stats, "grid": graded.grid.to_json()}, indent=2, ensure_ascii=False))
     elif as_csv:
