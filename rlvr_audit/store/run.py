@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from rlvr_audit import __version__
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import STATUSES, Generation, Grade, Problem, Sampling
+from rlvr_audit.core.version import __version__
 from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, write_json_atomic
 
 SCHEMA_VERSION = 1
