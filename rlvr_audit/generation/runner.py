@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rlvr_audit.core.progress import progress_bar
 from rlvr_audit.core.types import Generation, Prompt, Sampling, stable_hash
 from rlvr_audit.store.run import Run
 
@@ -139,16 +140,7 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(
-                TextColumn("generating [bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-            )
+            self._progress = progress_bar("generating [bold]{task.description}")
             self._progress.__enter__()
             for name, items in self.todo.items():
                 if items:

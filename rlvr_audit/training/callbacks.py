@@ -78,16 +78,9 @@ def make_callbacks(out_dir: Path, *, progress: bool, is_main: bool) -> list[Any]
             self.task = None
 
         def on_train_begin(self, args, state, control, **kw):
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rlvr_audit.core.progress import progress_bar
 
-            self.bar = Progress(
-                TextColumn("[bold]train"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                TextColumn("{task.description}"),
-                transient=False,
-            )
+            self.bar = progress_bar("[bold]train[/bold] {task.description}", remaining=True)
             self.bar.start()
             self.task = self.bar.add_task("", total=state.max_steps)
 

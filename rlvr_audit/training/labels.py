@@ -152,9 +152,9 @@ def _progress(items: Iterable[Any], total: int, show: bool) -> Iterable[Any]:
     if not show:
         yield from items
         return
-    from rich.progress import Progress
+    from rlvr_audit.core.progress import progress_bar
 
-    with Progress(transient=True) as bar:
+    with progress_bar("deriving majority labels", transient=True) as bar:
         task = bar.add_task("deriving majority labels", total=total)
         for item in items:
             yield item

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.progress import progress_bar
 from rlvr_audit.core.types import Grade
 from rlvr_audit.grading.base import Extraction, GradeRequest, Profile
 from rlvr_audit.grading.engine.cache import GradeCache, JudgeKey
@@ -326,17 +327,7 @@ class _Progress:
         self._progress = None
         if not enabled or (enabled != "always" and not sys.stderr.isatty()):
             return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._progress = Progress(
-            TextColumn("grading"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
+        self._progress = progress_bar("grading", transient=True, remaining=True)
         self._progress.start()
         self._task = self._progress.add_task("grading", total=total)
         self._total = total
