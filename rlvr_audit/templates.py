@@ -193,11 +193,6 @@ def load_templates(extra_dirs: Sequence[str | Path] = ()) -> dict[str, Template]
     return templates
 
 
-def template_names(extra_dirs: Sequence[str | Path] = ()) -> list[str]:
-    """Names of the available templates, sorted."""
-    return sorted(load_templates(extra_dirs))
-
-
 def get_template(name: str, extra_dirs: Sequence[str | Path] = ()) -> Template:
     """The template called `name`; an AuditError listing the known names otherwise."""
     templates = load_templates(extra_dirs)
@@ -207,18 +202,6 @@ def get_template(name: str, extra_dirs: Sequence[str | Path] = ()) -> Template:
             f"use one of: {', '.join(sorted(templates))}; or {_FIX_DIR}",
         )
     return templates[name]
-
-
-def resolve_templates(selection: str | Sequence[str] | None, extra_dirs: Sequence[str | Path] = ()) -> list[Template]:
-    """Templates for a selection: "all"/None, "a,b", or a list of names (order kept)."""
-    templates = load_templates(extra_dirs)
-    if selection is None or selection == "all" or selection == ["all"]:
-        return [templates[n] for n in sorted(templates)]
-    items = selection.split(",") if isinstance(selection, str) else list(selection)
-    names = [s.strip() for s in items if s.strip()]
-    if not names:
-        raise AuditError("no templates selected", "pass --templates NAME[,NAME...] or all")
-    return [get_template(n, extra_dirs) if n not in templates else templates[n] for n in names]
 
 
 def render(template: Template, problem: Problem) -> Prompt:

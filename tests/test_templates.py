@@ -14,7 +14,6 @@ from rlvr_audit.templates import (
     load_templates,
     parse_template,
     render,
-    resolve_templates,
 )
 
 # Braces and a backslash in the question must come through untouched.
@@ -230,13 +229,6 @@ def test_parse_template_direct():
     tpl = parse_template('name = "t"\nkind = "chat"\nsystem = "S"\nuser = "{question}?"', "mem")
     assert render(tpl, PROBLEM).messages == (("system", "S"), ("user", Q + "?"))
     assert tpl.stop == () and tpl.path == "mem"
-
-
-def test_resolve_templates_selection():
-    assert [t.name for t in resolve_templates("r1, sober")] == ["r1", "sober"]
-    assert len(resolve_templates("all")) == len(load_templates())
-    with pytest.raises(AuditError):
-        resolve_templates("r1,bogus")
 
 
 def test_describe_templates_rows():

@@ -157,11 +157,6 @@ class Benchmark:
         return len(self.problems)
 
 
-def benchmark_names() -> list[str]:
-    """Names of the registered benchmarks, in display order."""
-    return list(SPECS)
-
-
 def get_spec(name: str) -> BenchmarkSpec:
     """The registry entry for `name`; an AuditError naming the known ones otherwise."""
     spec = SPECS.get(name)

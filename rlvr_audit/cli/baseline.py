@@ -67,21 +67,16 @@ def baseline_spec(
     )
 
 
-def _write_as(table: Any, path: Path, suffix: str) -> None:
-    """Write `table` in the format the option names, whatever the file is called."""
-    render = {".md": table.to_markdown, ".tex": table.to_latex, ".csv": table.to_csv}[suffix]
-    opt.write_text(path, render())
-
-
 def _write_outputs(grid: Any, csv_path: Path | None, markdown_path: Path | None, latex_path, plot_path) -> None:
     from rlvr_audit.report.grid_tables import grid_long_table, grid_table
+    from rlvr_audit.report.tables import write_table
 
     table = grid_table(grid)
     if csv_path is not None:  # one row per cell, plain numbers: what spreadsheets want
-        _write_as(grid_long_table(grid), csv_path, ".csv")
+        write_table(grid_long_table(grid), csv_path, ".csv")  # whatever the file is called
     for path, suffix in ((markdown_path, ".md"), (latex_path, ".tex")):
         if path is not None:
-            _write_as(table, path, suffix)
+            write_table(table, path, suffix)
     if plot_path is not None:
         from rlvr_audit.report.plots import plot_grid_heatmap
 

@@ -108,11 +108,11 @@ def _latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
-def write_table(table: TableData, path: str | Path) -> Path:
-    """Write by extension: .csv, .md, .tex, .json."""
+def write_table(table: TableData, path: str | Path, fmt: str | None = None) -> Path:
+    """Write as `fmt` (".csv", ".md", ".tex", ".json"), by default the file's extension."""
     path = Path(path)
     renderers = {".csv": table.to_csv, ".md": table.to_markdown, ".tex": table.to_latex, ".json": table.to_json}
-    render = renderers.get(path.suffix.lower())
+    render = renderers.get((fmt or path.suffix).lower())
     if render is None:
         raise AuditError(f"cannot write a table as '{path.suffix}'", "use a .csv, .md, .tex or .json file name")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import STATUSES, Generation, Grade, Problem, Sampling
+from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
 from rlvr_audit.core.version import __version__
 from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, write_json_atomic
 
@@ -266,13 +266,6 @@ class Run:
         """(template, profile) pairs that have grades."""
         profiles = self.graded_profiles()
         return [(t, p) for t in self.templates for p in profiles]
-
-    def status_counts(self, template: str, profile: str) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for (_, tmpl, _), g in self.grades(profile).items():
-            if tmpl == template:
-                counts[g.status] = counts.get(g.status, 0) + 1
-        return counts
 
     # -- writing ------------------------------------------------------------
     def generation_writer(self, *, fsync: bool = True) -> JsonlAppender:

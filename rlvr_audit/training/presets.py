@@ -223,11 +223,6 @@ def grpo_kwargs(preset: Preset, *, world_size: int = 1) -> dict[str, Any]:
     return kw
 
 
-def optimizer_steps_per_rollout(config: Any) -> float:
-    """How many optimizer steps one rollout feeds, from a GRPOConfig (after post-init)."""
-    return config.steps_per_generation * config.num_iterations / config.gradient_accumulation_steps
-
-
 def ratio_is_identically_one(config: Any) -> bool:
     """True when TRL skips the old log-probs (see module doc): the ratio is 1, no clipping."""
     generate_every = config.steps_per_generation * config.num_iterations

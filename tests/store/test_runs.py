@@ -59,7 +59,6 @@ def test_matrix_marks_missing_grades_as_nan(tmp_path):
     assert np.isnan(m[1]).all() and m[2, 0] == 0.0 and np.isnan(m[2, 1])
     status = run.matrix("t1", "prof", what="status")
     assert status[2].tolist() == ["timeout", "missing"]
-    assert run.status_counts("t1", "prof")["timeout"] == 1
     assert run.graded_profiles() == ["prof"]
 
 

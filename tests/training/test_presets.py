@@ -13,7 +13,6 @@ from rlvr_audit.training.presets import (
     apply_overrides,
     get_preset,
     grpo_kwargs,
-    optimizer_steps_per_rollout,
     ratio_is_identically_one,
     warn_if_no_clipping,
 )
@@ -85,7 +84,8 @@ def test_trl_default_warns_that_clipping_cannot_act(trl_ready):
 
 def test_spurious_preset_keeps_clipping(trl_ready, recwarn):
     config = _config("spurious-rewards", ["per_device_train_batch_size=16"])
-    assert optimizer_steps_per_rollout(config) == 8
+    # optimizer steps fed by one rollout
+    assert config.steps_per_generation * config.num_iterations / config.gradient_accumulation_steps == 8
     assert not ratio_is_identically_one(config)
     assert warn_if_no_clipping(config) is None
     assert not [w for w in recwarn if issubclass(w.category, ClipRatioWarning)]

@@ -15,17 +15,12 @@ BACKENDS = ("vllm", "hf", "openai")
 # The package each backend needs, to tell "installed" from "not installed" without importing.
 _REQUIRES = {"vllm": "vllm", "hf": "transformers", "openai": "openai"}
 
-__all__ = ["BACKENDS", "Backend", "available_backends", "choose_backend", "default_backend", "get_backend"]
+__all__ = ["BACKENDS", "Backend", "choose_backend", "default_backend", "get_backend"]
 
 
 def _installed(package: str) -> bool:
     # find_spec reads the import path only: `import vllm` would cost seconds at start-up.
     return importlib.util.find_spec(package) is not None
-
-
-def available_backends() -> list[str]:
-    """Backends whose engine package is installed, in preference order."""
-    return [name for name in BACKENDS if _installed(_REQUIRES[name])]
 
 
 def default_backend() -> str:

@@ -14,7 +14,6 @@ __all__ = [
     "remove_boxed",
     "last_box",
     "qwen_extract_raw",
-    "qwen_extract_answer",
     "qwen_extract_once",
     "qwen_box_only_raw",
     "qwen_postprocess",
@@ -120,11 +119,6 @@ def qwen_extract_once(text: str) -> tuple[str, bool]:
     if raw is None:
         return "", False
     return qwen_strip_string(qwen_postprocess(raw)), raw.strip() != ""
-
-
-def qwen_extract_answer(text: str) -> str:
-    """Qwen `extract_answer(text, "math")`: steps 1-9 (one strip_string, units removed)."""
-    return qwen_extract_once(text)[0]
 
 
 def qwen_box_only_raw(text: str) -> str:

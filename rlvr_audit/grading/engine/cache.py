@@ -131,11 +131,6 @@ class GradeCache:
                 return int(self._db.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0])
             return len(self._memory)
 
-    @property
-    def hit_rate(self) -> float:
-        total = self.hits + self.misses
-        return self.hits / total if total else 0.0
-
     def close(self) -> None:
         with self._lock:
             if self._db is not None:

@@ -1,4 +1,4 @@
-"""get_backend / choose_backend / available_backends: names, the default rule and the errors that name the fix."""
+"""get_backend / choose_backend: names, the default rule and the errors that name the fix."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 import rlvr_audit.generation.backends as backends
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.generation.backends import available_backends, choose_backend, default_backend, get_backend
+from rlvr_audit.generation.backends import choose_backend, default_backend, get_backend
 
 
 @pytest.mark.parametrize(
@@ -25,12 +25,6 @@ def test_bad_requests_name_the_fix(tiny_model, name, options, message):
     with pytest.raises(AuditError) as err:
         get_backend(name, str(tiny_model), **options)
     assert message in err.value.one_line()
-
-
-def test_available_backends_lists_installed_engines():
-    names = available_backends()
-    assert "hf" in names and "openai" in names
-    assert ("vllm" in names) == (importlib.util.find_spec("vllm") is not None)
 
 
 def _only_vllm_missing(monkeypatch, missing: bool) -> None:

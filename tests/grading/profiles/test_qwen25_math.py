@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr_audit.grading.base import GradeRequest
-from rlvr_audit.grading.blocks.extract import qwen_extract_answer
+from rlvr_audit.grading.blocks.extract import qwen_extract_once
 from rlvr_audit.grading.blocks.qwen_norm import qwen_strip_string
 from rlvr_audit.grading.profiles.qwen25_math import QWEN25_MATH
 
@@ -71,7 +71,7 @@ def test_gold_is_normalised_once_and_taken_from_the_solution():
 
 
 def test_prediction_is_normalised_twice():
-    once = qwen_extract_answer("\\boxed{x \\in [-2,7]}")
+    once = qwen_extract_once("\\boxed{x \\in [-2,7]}")[0]
     assert once == "x\\in[-2,7]"
     assert P.extract("\\boxed{x \\in [-2,7]}").shown == "[-2,7]"
 
