@@ -169,19 +169,9 @@ def completion_text(completion: Any) -> str:
 
 def format_reward(text: str) -> float:
     """ttrl `box_only_format`: 1.0 when the last `boxed` yields a non-empty answer."""
-    if "boxed" not in text:  # box_only extraction yields "" without any `boxed` (GRADERS.md 2.2)
-        return 0.0
-    try:
-        from rlvr_audit.grading.blocks.formats import ttrl_format_reward
-    except ImportError:  # the qwen module is optional in partial builds
-        ttrl_format_reward = None
-    if ttrl_format_reward is not None:
-        return float(ttrl_format_reward(text))
-    from rlvr_audit.grading.blocks.extract import qwen_box_only_raw, qwen_postprocess
-    from rlvr_audit.grading.blocks.qwen_norm import qwen_strip_string
+    from rlvr_audit.grading.blocks.formats import ttrl_format_reward
 
-    raw = qwen_box_only_raw(text)
-    return 1.0 if raw and qwen_strip_string(qwen_postprocess(raw)) else 0.0
+    return float(ttrl_format_reward(text))
 
 
 def mentions_python(text: str) -> bool:
