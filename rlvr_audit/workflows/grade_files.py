@@ -68,7 +68,7 @@ def _writable(folder: Path) -> bool:
 
 def _fields_of(records: list[dict], path: Path, group_by, completion_field, answer_field, solution_field):
     """(completion, answer, solution or None) field names of one file's records."""
-    from rlvr_audit.io.genfiles import ANSWER_FIELDS, COMPLETION_FIELDS, SOLUTION_FIELDS, pick_field
+    from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, SOLUTION_FIELDS, pick_field
 
     try:
         c_field = pick_field(records, completion_field, COMPLETION_FIELDS, "completion")

@@ -21,7 +21,7 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Generation, Problem, Sampling, stable_hash
-from rlvr_audit.io.genfiles import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field
+from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field
 from rlvr_audit.io.records import read_records
 from rlvr_audit.store.run import Run, new_manifest
 

@@ -8,10 +8,7 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 
-# Re-exported for callers that still import it from here; new code imports io.records.
-from rlvr_audit.io.records import read_records
-
-__all__ = ["ANSWER_FIELDS", "COMPLETION_FIELDS", "SOLUTION_FIELDS", "pick_field", "read_records"]
+__all__ = ["ANSWER_FIELDS", "COMPLETION_FIELDS", "SOLUTION_FIELDS", "pick_field"]
 
 COMPLETION_FIELDS = ("completion", "response", "output", "generation", "model_output", "text")
 ANSWER_FIELDS = ("answer", "gold", "ground_truth", "target", "expected_answer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.io.genfiles import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field
+from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field
 
 RECORDS = [{"id": "a", "response": "x", "gold": "1"}, {"id": "b", "response": "y", "gold": "2"}]
 
