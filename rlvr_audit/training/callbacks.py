@@ -1,5 +1,6 @@
 """Trainer callbacks: per-step metrics (kept in metrics.jsonl), the no-learning-signal
-warning and a rich progress bar. Imports transformers lazily via `make_callbacks`."""
+warning, a rich progress bar, and stopping the reward-grading workers when training ends.
+Imports transformers lazily via `make_callbacks`."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ METRIC_KEYS = {
     "clip_ratio/high_mean": "clip_ratio_high",
     "completions/mean_length": "completion_length",
     "completions/clipped_ratio": "truncated_rate",
-    "grade_errors": "grade_errors",
+    "reward/grade_timeouts": "reward/grade_timeouts",
+    "reward/grade_errors": "reward/grade_errors",
+    "reward/grade_seconds": "reward/grade_seconds",
     "loss": "loss",
     "learning_rate": "learning_rate",
 }
@@ -103,7 +106,15 @@ def make_callbacks(out_dir: Path, *, progress: bool, is_main: bool) -> list[Any]
                 self.bar.stop()
                 self.bar = None
 
-    callbacks: list[Any] = [MetricsCallback()]
+    class GradingShutdownCallback(TrainerCallback):
+        """The reward-grading pool stays warm across steps; its workers stop with training."""
+
+        def on_train_end(self, args, state, control, **kw):
+            from rlvr_audit.training.reward_grading import shutdown_reward_grading
+
+            shutdown_reward_grading()
+
+    callbacks: list[Any] = [MetricsCallback(), GradingShutdownCallback()]
     if progress and is_main:
         callbacks.append(ProgressCallback())
     return callbacks

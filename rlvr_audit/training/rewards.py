@@ -16,8 +16,11 @@ Each reward is a TRL reward function: ``f(prompts, completions, completion_ids=.
 - ``python``: 1 when the completion mentions "python" (code-style reasoning).
 - a user function ``module:function`` (or ``path/to/file.py:function``).
 
-Grading never raises into the trainer: an error in a profile scores 0 and is counted in
-the ``grade_errors`` metric.
+Rewards that grade an answer (truth, majority, incorrect, one-shot) go through the grading
+pool with a per-item time limit and the verdict cache (`reward_grading`). Grading never
+raises into the trainer: a completion that errors or runs past the limit scores 0, and
+every batch logs ``reward/grade_timeouts``, ``reward/grade_errors`` and
+``reward/grade_seconds``.
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import stable_hash
+from rlvr_audit.training.reward_grading import DEFAULT_GRADE_TIMEOUT, RewardGrader
 
 DEFAULT_PROFILE = "ttrl"
 
@@ -54,12 +57,14 @@ REWARDS: dict[str, tuple[str, str]] = {
     "python": ("nothing", "1 if the completion mentions 'python' (code-style reasoning)"),
 }
 LABEL_REWARDS = ("majority", "incorrect")
+GRADED_REWARDS = ("truth", "one-shot", "majority", "incorrect")
 
 
 @dataclass(frozen=True)
 class RewardSpec:
     """A reward as the user chose it. `name` is a built-in name or "custom" (then
-    `function` is "module:function"); `gamma` is random's P(reward = 1)."""
+    `function` is "module:function"); `gamma` is random's P(reward = 1); `grade_timeout`
+    is the CPU-second limit per grading step of one completion (graded rewards)."""
 
     name: str
     profile: str = DEFAULT_PROFILE
@@ -67,6 +72,7 @@ class RewardSpec:
     seed: int = 0
     one_shot_id: str | None = None
     function: str | None = None
+    grade_timeout: float = DEFAULT_GRADE_TIMEOUT
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,12 +89,16 @@ def parse_reward(
     gamma: float | None = None,
     seed: int = 0,
     one_shot_id: str | None = None,
+    grade_timeout: float | None = None,
 ) -> RewardSpec:
     """Turn `--reward` (and its companions) into a RewardSpec, checking them."""
+    limit = DEFAULT_GRADE_TIMEOUT if grade_timeout is None else float(grade_timeout)
+    if not limit > 0:
+        raise AuditError(f"the grading time limit must be > 0 seconds (got {limit:g})", "pass --grade-timeout 5")
     name = text.strip()
     if ":" in name:
         load_user_reward(name)  # fail now, not after the model loaded
-        return RewardSpec("custom", profile, 0.5, seed, None, name)
+        return RewardSpec("custom", profile, 0.5, seed, None, name, limit)
     name = name.lower().replace("_", "-")
     if name == "oneshot":
         name = "one-shot"
@@ -104,11 +114,11 @@ def parse_reward(
         raise AuditError(f"gamma must be in [0, 1] (got {g})", "pass --gamma 0.5")
     if name == "one-shot" and not one_shot_id:
         raise AuditError("the one-shot reward needs a problem", "pass --one-shot-id ID")
-    if name in ("truth", "majority", "incorrect", "one-shot"):
+    if name in GRADED_REWARDS:
         from rlvr_audit.grading.registry import get_profile
 
         get_profile(profile)  # unknown profile -> one-line error
-    return RewardSpec(name, profile, g, seed, one_shot_id if name == "one-shot" else None, None)
+    return RewardSpec(name, profile, g, seed, one_shot_id if name == "one-shot" else None, None, limit)
 
 
 def describe_rewards() -> list[dict[str, str]]:
@@ -178,28 +188,6 @@ def mentions_python(text: str) -> bool:
     return "python" in text.lower()
 
 
-@lru_cache(maxsize=200_000)
-def _judge(profile_name: str, extracted: str | None, gold: str, solution: str | None) -> bool:
-    """The profile's verdict, cached: cost grows with distinct answers, not samples."""
-    from rlvr_audit.grading.registry import get_profile
-
-    profile = get_profile(profile_name)
-    return bool(profile.judge(extracted, profile.prepare_gold(gold, solution)))
-
-
-def grade_reward(profile_name: str, text: str, gold: str | None, solution: str | None = None) -> tuple[float, bool]:
-    """(reward, errored): 1.0 when `text` is correct against `gold` under the profile."""
-    if gold is None or gold == "":
-        return 0.0, False
-    from rlvr_audit.grading.registry import get_profile
-
-    try:
-        extraction = get_profile(profile_name).extract(text)
-        return (1.0 if _judge(profile_name, extraction.answer, str(gold), solution) else 0.0), False
-    except Exception:  # a reward is always a number; the error is counted, not hidden
-        return 0.0, True
-
-
 def random_rewards(gamma: float, seed: int, call: int, rank: int, n: int) -> list[float]:
     """n Bernoulli(gamma) draws keyed by (seed, call, rank): the same run reproduces them
     whatever the model wrote."""
@@ -214,36 +202,40 @@ def random_rewards(gamma: float, seed: int, call: int, rank: int, n: int) -> lis
 
 class Reward:
     """A TRL reward function for one RewardSpec. Also logs the format and code rates of
-    every batch (TRL's `log_metric`), so they appear next to TRL's own metrics."""
+    every batch (TRL's `log_metric`), so they appear next to TRL's own metrics, and for
+    graded rewards the grading timeouts, errors and seconds.
 
-    def __init__(self, spec: RewardSpec, *, log_rates: bool = True):
+    `profile` grades with that Profile instead of the registry's `spec.profile` (one the
+    registry does not know); `workers` sizes the grading pool (None: all cores)."""
+
+    def __init__(
+        self,
+        spec: RewardSpec,
+        *,
+        log_rates: bool = True,
+        profile: Any = None,
+        workers: int | None = None,
+    ):
         self.spec = spec
         self.log_rates = log_rates
         self.calls = 0
         self.rank = int(os.environ.get("RANK", "0") or 0)
         self.__name__ = spec.name.replace("-", "_") if spec.name != "custom" else "custom"
         self._user = load_user_reward(spec.function) if spec.function else None
+        self.grader = (
+            RewardGrader(profile or spec.profile, timeout=spec.grade_timeout, workers=workers)
+            if spec.name in GRADED_REWARDS
+            else None
+        )
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], completion_ids: Any = None, **kw: Any):
         texts = [completion_text(c) for c in completions]
         call = self.calls
         self.calls += 1
-        errors = 0
         name = self.spec.name
-        if name in ("truth", "one-shot", "majority", "incorrect"):
-            golds = kw.get("answer") if name in ("truth", "one-shot") else kw.get("label")
-            if golds is None:
-                raise AuditError(
-                    f"the {name} reward needs the dataset column "
-                    f"{'answer' if name in ('truth', 'one-shot') else 'label'}"
-                )
-            sols = kw.get("solution") or [None] * len(texts)
-            rewards = []
-            for text, gold, sol in zip(texts, golds, sols):
-                # majority labels are answers already, so the solution must not replace them
-                r, err = grade_reward(self.spec.profile, text, gold, sol if name in ("truth", "one-shot") else None)
-                rewards.append(r)
-                errors += err
+        log = kw.get("log_metric") if self.log_rates else None
+        if self.grader is not None:
+            rewards = self._graded(texts, kw, log)
         elif name == "random":
             rewards = random_rewards(self.spec.gamma, self.spec.seed, call, self.rank, len(texts))
         elif name == "format":
@@ -252,12 +244,26 @@ class Reward:
             rewards = [1.0 if mentions_python(t) else 0.0 for t in texts]
         else:
             rewards = list(self._user(prompts=prompts, completions=completions, completion_ids=completion_ids, **kw))
-        log = kw.get("log_metric")
-        if self.log_rates and log is not None and texts:
+        if log is not None and texts:
             log("format_rate", sum(format_reward(t) for t in texts) / len(texts))
             log("code_rate", sum(mentions_python(t) for t in texts) / len(texts))
-            log("grade_errors", float(errors))
         return rewards
+
+    def _graded(self, texts: list[str], kw: dict[str, Any], log: Any) -> list[float]:
+        """Rewards of a graded reward: against the gold (truth, one-shot) or the label."""
+        name = self.spec.name
+        column = "answer" if name in ("truth", "one-shot") else "label"
+        golds = kw.get(column)
+        if golds is None:
+            raise AuditError(f"the {name} reward needs the dataset column {column}")
+        # majority labels are answers already, so the solution must not replace them
+        sols = kw.get("solution") if column == "answer" else None
+        graded = self.grader.grade(texts, golds, sols)  # type: ignore[union-attr]
+        if log is not None:
+            log("reward/grade_timeouts", float(graded.timeouts))
+            log("reward/grade_errors", float(graded.errors))
+            log("reward/grade_seconds", graded.seconds)
+        return graded.rewards
 
 
 def build_reward(spec: RewardSpec) -> Reward:
