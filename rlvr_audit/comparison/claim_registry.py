@@ -55,7 +55,8 @@ def get_claim(name: str) -> dict[str, Any]:
 
 def baselines_for(model: str, benchmark: str) -> list[dict[str, Any]]:
     """Corrected baseline numbers for (model, benchmark), across papers: dicts with
-    claim, paper, label, value, sd, template, profile, verified."""
+    claim, paper, label, value, sd, template, profile, verified, standardized (the number
+    marked as the standardised re-evaluation, for `--baseline-policy standardized`)."""
     out = []
     for claim in load_claims():
         if claim["kind"] != "baseline" or claim["model"] != model or claim["benchmark"] != benchmark:
@@ -71,6 +72,7 @@ def baselines_for(model: str, benchmark: str) -> list[dict[str, Any]]:
                     "template": number.get("template") or claim["setting"].get("template"),
                     "profile": number.get("profile") or claim["setting"].get("profile"),
                     "verified": bool(number.get("verified", False)),
+                    "standardized": bool(number.get("standardized", False)),
                 }
             )
     return out

@@ -31,6 +31,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Comparison",
     "TrainedResult",
+    "VERDICTS",
     "check_same_benchmark",
     "compare_runs",
     "decompose",
@@ -120,11 +121,16 @@ class Comparison:
 # claimed gain is inside the adjusted CI); below it, with a CI above 0, it "shrinks".
 HOLDS_RATIO = 0.8
 
+VERDICTS = ("holds", "shrinks", "inconclusive", "vanishes", "reverses")
+
 
 def verdict(claimed: float | None, adjusted: float, low: float, high: float) -> tuple[str, str]:
     """(verdict, one-line reason) from the adjusted gain and its CI (points). Rules, in order:
 
     - reverses: the CI lies entirely below 0 (high < 0);
+    - inconclusive: there is a non-zero claimed gain and the CI spans both 0 and it
+      (low <= min(0, claimed) and high >= max(0, claimed)): the data cannot tell the claim
+      from no gain at all;
     - vanishes: the CI includes 0 (low <= 0 <= high);
     - holds: no positive claimed gain to compare with, or the claimed gain is inside or below
       the CI (claimed <= high), or adjusted / claimed >= HOLDS_RATIO;
@@ -133,6 +139,10 @@ def verdict(claimed: float | None, adjusted: float, low: float, high: float) -> 
     ci = f"[{low:+.1f}, {high:+.1f}]"
     if high < 0:
         return "reverses", f"adjusted gain {adjusted:+.1f} with CI {ci} entirely below 0"
+    if claimed and low <= min(0.0, claimed) and high >= max(0.0, claimed):
+        return "inconclusive", (
+            f"adjusted gain {adjusted:+.1f} with CI {ci} includes both 0 and the claimed {claimed:+.1f}"
+        )
     if low <= 0:
         return "vanishes", f"adjusted gain {adjusted:+.1f} with CI {ci} includes 0"
     if claimed is None or claimed <= 0:

@@ -9,7 +9,13 @@ from rlvr_audit.comparison.claims import ClaimComparison
 from rlvr_audit.comparison.gains import Comparison
 from rlvr_audit.report.tables import TableData
 
-_VERDICT_STYLE = {"holds": "green", "shrinks": "yellow", "vanishes": "red", "reverses": "bold red"}
+_VERDICT_STYLE = {
+    "holds": "green",
+    "shrinks": "yellow",
+    "inconclusive": "magenta",
+    "vanishes": "red",
+    "reverses": "bold red",
+}
 
 
 def _signed(x: float | None) -> str:
@@ -108,23 +114,32 @@ def decomposition_table(comparison: Comparison) -> TableData | None:
     )
 
 
-def claim_table(cc: ClaimComparison) -> TableData:
-    """The paper's claimed gains next to the adjusted ones."""
+def _figure_column(cc: ClaimComparison) -> str:
     b = cc.baseline
-    has_ci = any(r["adjusted_low"] is not None for r in cc.rows)
-    # The gain against each other published baseline, so a reader sees the whole range.
-    others = sorted(
-        (
-            o
-            for o in cc.published_baselines
-            if not (o.get("claim") == b.get("claim") and o.get("label") == b.get("label"))
-        ),
-        key=lambda o: -o["value"],
-    )
-    columns = ["version", "reward", "claimed acc", "claimed gain", "adjusted gain"]
+    if cc.policy == "best":
+        which = "best measured base" if b["source"] == "measured" else "best published base"
+    elif cc.policy == "standardized":
+        which = "standardized base"
+    else:
+        which = f"{b.get('claim')} base"
+    return f"trained (claimed cell) − {which} ({b['value']:.1f})"
+
+
+def _other_baselines(cc: ClaimComparison) -> list[dict[str, Any]]:
+    """The published baselines the policy did not choose, highest first."""
+    chosen = (cc.baseline.get("claim"), cc.baseline.get("label"))
+    return sorted((o for o in cc.published_baselines if (o["claim"], o["label"]) != chosen), key=lambda o: -o["value"])
+
+
+def claim_table(cc: ClaimComparison) -> TableData:
+    """The paper's claimed gains next to the claimed trained accuracy minus the baseline the
+    policy chose, and minus every other published baseline ('vs X (claim)' columns)."""
+    has_ci = any(r["gain_vs_baseline_low"] is not None for r in cc.rows)
+    others = _other_baselines(cc)
+    columns = ["version", "reward", "claimed trained acc", "claimed gain", _figure_column(cc)]
     if has_ci:
-        columns.append("adjusted CI")
-    columns += [f"vs {o['value']:.1f}" for o in others]
+        columns.append("CI")
+    columns += [f"vs {o['value']:.1f} ({o['claim']})" for o in others]
     columns.append("kept")
     rows = []
     for r in cc.rows:
@@ -133,21 +148,30 @@ def claim_table(cc: ClaimComparison) -> TableData:
             r["reward"],
             f"{r['claimed_trained']:.1f}",
             _signed(r["claimed_gain"]),
-            _signed(r["adjusted_gain"]),
+            _signed(r["gain_vs_baseline"]),
         ]
         if has_ci:
-            row.append(_ci(r["adjusted_low"], r["adjusted_high"]))
+            row.append(_ci(r["gain_vs_baseline_low"], r["gain_vs_baseline_high"]))
         row += [_signed(r["vs_published"][f"{o['claim']}:{o['label']}"]) for o in others]
         row.append("–" if r["kept"] is None else f"{r['kept']:.0%}")
         rows.append(row)
-    claim = cc.claim
-    sd = f" ± {b['sd']}" if b.get("sd") is not None else ""
-    where = f"{b.get('template')}:{b.get('profile')}"
-    source = "measured" if b["source"] == "measured" else (b.get("paper") or b.get("claim"))
-    caption = (
-        f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
-        f"({claim['setting'].get('template')}:{claim['setting'].get('profile')}); adjusted with the best "
-        f"{'measured' if b['source'] == 'measured' else 'published'} baseline {b['value']:.1f}{sd} "
-        f"({b.get('label')}, {where}; {source}); 'vs X': gain against the other published baselines"
+    return TableData(
+        columns=columns, rows=rows, title=f"{cc.claim['paper']}: claimed vs re-based", caption=claim_caption(cc)
     )
-    return TableData(columns=columns, rows=rows, title=f"{claim['paper']}: claimed vs adjusted", caption=caption)
+
+
+def claim_caption(cc: ClaimComparison) -> str:
+    """The caption of `claim_table`: settings, the baseline policy, and what the figure bounds."""
+    claim, b = cc.claim, cc.baseline
+    sd = f" ± {b['sd']}" if b.get("sd") is not None else ""
+    source = "measured" if b["source"] == "measured" else (b.get("paper") or b.get("claim"))
+    others = "; 'vs X (claim)': the same difference against each other published baseline"
+    if not _other_baselines(cc):
+        others = ""
+    alternative = "; --baseline-policy standardized|CLAIM picks another baseline" if cc.policy == "best" else ""
+    return (
+        f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
+        f"({claim['setting'].get('template')}:{claim['setting'].get('profile')}); baseline policy "
+        f"'{cc.policy}': {b['value']:.1f}{sd} ({b.get('label')}, {b.get('template')}:{b.get('profile')}; {source}); "
+        f"figure = {cc.figure_description()}{others}; kept = figure / claimed gain{alternative}"
+    )

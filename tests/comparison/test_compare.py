@@ -11,7 +11,7 @@ import pytest
 
 from rlvr_audit.cli.app import main
 from rlvr_audit.comparison.decompose import decompose
-from rlvr_audit.comparison.gains import HOLDS_RATIO, compare_runs, verdict
+from rlvr_audit.comparison.gains import HOLDS_RATIO, VERDICTS, compare_runs, verdict
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Generation, Problem, Sampling
 from rlvr_audit.store.run import Run, new_manifest
@@ -79,6 +79,16 @@ def _column(n_correct: int, n_no_answer: int = 0) -> list[str]:
         (10.0, 12.0, 11.0, 13.0, "holds"),  # grew
         (None, 1.0, 0.5, 1.5, "holds"),
         (-5.0, 1.0, 0.5, 1.5, "holds"),
+        # inconclusive: the CI reaches both 0 and the claimed gain
+        (10.0, 2.0, -1.0, 10.0, "inconclusive"),  # claimed exactly at the upper end
+        (10.0, 2.0, 0.0, 12.0, "inconclusive"),  # 0 exactly at the lower end
+        (10.0, 2.0, -1.0, 9.99, "vanishes"),  # the claim just outside the CI
+        (10.0, 5.0, 0.01, 12.0, "holds"),  # the claim inside, 0 just outside
+        (-5.0, -1.0, -6.0, 1.0, "inconclusive"),  # a claimed loss, CI spanning it and 0
+        (-5.0, -1.0, -4.0, 1.0, "vanishes"),  # the claimed loss outside the CI
+        (0.0, 0.0, -1.0, 1.0, "vanishes"),  # no claimed gain to span
+        (None, 0.0, -1.0, 1.0, "vanishes"),
+        (10.0, -20.0, -30.0, -10.0, "reverses"),
     ],
 )
 def test_verdict_boundaries(claimed, adjusted, low, high, expected):
@@ -86,6 +96,7 @@ def test_verdict_boundaries(claimed, adjusted, low, high, expected):
     assert name == expected
     assert f"{adjusted:+.1f}" in reason
     assert HOLDS_RATIO == 0.8
+    assert name in VERDICTS
 
 
 def test_decomposition_counts_format_and_answers():
@@ -121,7 +132,10 @@ def test_compare_runs_on_hand_built_runs(tmp_path):
     assert t.matched["min"] == pytest.approx(7.5) and t.matched["max"] == pytest.approx(30.0)
     assert t.significance["test"] == "mcnemar-exact"
     assert t.decomposition["format"] == pytest.approx(25.0)  # the 10 unanswered became correct
-    assert t.verdict in ("vanishes", "shrinks")
+    # 3 more correct of 40 on both sides' best cells: +7.5 with a CI near [-2.5, +17.5], which
+    # includes 0 but not the claimed +30.
+    assert t.adjusted["low"] < 0 < t.adjusted["high"] < t.claimed["gain"]
+    assert t.verdict == "vanishes"
     data = json.loads(json.dumps(result.to_dict()))
     assert data["schema"] == "rlvr-audit.compare" and data["schema_version"] == 1
     values, rows, cols = result.gain_matrix(0)
