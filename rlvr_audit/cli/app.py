@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -31,6 +32,7 @@ _COMMAND_MODULES = (
     "rlvr_audit.cli.compare",
     "rlvr_audit.cli.importer",
     "rlvr_audit.cli.train",
+    "rlvr_audit.cli.verify",
 )
 
 _state = {"debug": False}
@@ -54,30 +56,31 @@ for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+_INTERRUPTED = 130  # what shells report for Ctrl-C; Typer turns KeyboardInterrupt into Exit(130)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: runs the app, prints AuditError as one line (exit 2, or 1 for gates)."""
+    """Entry point: runs the app and prints every error as one line. Exit codes: 0 ok,
+    1 a CI gate tripped (or an unexpected error), 2 bad input or usage, 130 interrupted."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("RLVR_AUDIT_DEBUG") == "1"
     try:
-        app(args=args, standalone_mode=False)
+        code = app(args=args, prog_name="rlvr-audit", standalone_mode=False)
     except AuditError as exc:
         if debug:
             raise
         typer.secho(f"error: {exc.one_line()}", err=True, fg="red")
         return exc.exit_code
     except KeyboardInterrupt:
-        typer.secho("interrupted; finished work is saved, rerun the command to resume", err=True)
-        return 130
+        code = _INTERRUPTED
     except typer.Exit as exc:
-        return exc.exit_code
+        code = exc.exit_code
     except typer.Abort:
-        return 1
+        code = _INTERRUPTED  # click's abort: an interrupted prompt
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
+        if isinstance(exc, _click_exceptions().ClickException):
+            typer.secho(f"error: {usage_message(exc)}", err=True, fg="red")
+            return 2 if isinstance(exc, _click_exceptions().UsageError) else exc.exit_code
         if debug:
             raise
         typer.secho(
@@ -86,7 +89,27 @@ def main(argv: list[str] | None = None) -> int:
             fg="red",
         )
         return 1
-    return 0
+    if code == _INTERRUPTED:
+        typer.secho("interrupted; finished work is saved, rerun the command to resume", err=True)
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
+
+
+def _click_exceptions() -> Any:
+    """The exceptions module of the click Typer actually runs on (recent Typer ships its own
+    copy, whose classes are not the `click` package's)."""
+    return sys.modules[typer.BadParameter.__module__]
+
+
+def usage_message(exc: Exception) -> str:
+    """One line for a click error; an unknown option names the closest known one."""
+    errors = _click_exceptions()
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    if isinstance(exc, errors.NoSuchOption):
+        closest = (exc.possibilities or [None])[0]
+        hint = f"; did you mean {closest}?" if closest else ""
+        return f"no such option {exc.option_name}{hint}{where}"
+    return " ".join(exc.format_message().split()) + where
 
 
 def run() -> None:

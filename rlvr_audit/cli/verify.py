@@ -1,0 +1,59 @@
+"""`rlvr-audit verify RUN...`: recompute every cell from the raw records and check the
+run's provenance. Exit 0 when every run verifies, 1 on any failed check (one line per
+failure on stderr), 2 on bad input. The work is in `rlvr_audit.workflows.verify`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from rlvr_audit.cli import options as opt
+
+_STYLES = {"ok": "green", "warn": "yellow", "FAIL": "bold red"}
+
+
+def _print_tables(results: list[Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    for result in results:
+        verdict = "[green]verifies[/]" if result.ok else "[bold red]does not verify[/]"
+        table = Table(title=f"{escape(result.name)} ({escape(str(result.path))}): {verdict}", title_justify="left")
+        table.add_column("check")
+        table.add_column("status")
+        table.add_column("detail", overflow="fold")
+        for check in result.checks:
+            style = _STYLES[check.status]
+            table.add_row(escape(check.name), f"[{style}]{check.status}[/]", escape(check.detail))
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("verify")
+    def verify_cmd(
+        runs: list[Path] = typer.Argument(..., help="Run directories (each holding run.json)."),
+        templates_dir: list[Path] | None = typer.Option(
+            None, "--templates-dir", help="Extra directory of *.toml templates the runs used."
+        ),
+        as_json: bool = opt.as_json("Print JSON to stdout instead of tables."),
+    ) -> None:
+        """Check that a run's numbers follow from its records: hashes, fingerprints, missing,
+        duplicate, stale and torn records, and summary.json against a recomputed grid."""
+        from rlvr_audit.workflows.verify import verify_runs
+
+        results = verify_runs(runs, templates_dir=tuple(templates_dir or ()))
+        if as_json:
+            ok = all(r.ok for r in results)
+            typer.echo(json.dumps({"ok": ok, "runs": [r.to_json() for r in results]}, indent=2, ensure_ascii=False))
+        else:
+            _print_tables(results)
+        failed = [(r, c) for r in results for c in r.failures()]
+        for result, check in failed:
+            typer.echo(f"FAIL {result.path}: {check.name}: {check.detail}", err=True)
+        if failed:
+            raise typer.Exit(1)
