@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from rlvr_audit.core.errors import AuditError
+
 Status = Literal["correct", "incorrect", "no_answer", "timeout", "error"]
 STATUSES: tuple[Status, ...] = ("correct", "incorrect", "no_answer", "timeout", "error")
 
@@ -39,6 +41,19 @@ class Sampling:
     max_tokens: int = 3072
     n: int = 1
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        # Checked here, not per command, so every command and the Python API refuse the
+        # same impossible settings; None stays allowed (a setting recorded as unknown).
+        checks = (
+            (self.n, lambda v: v >= 1, "samples per problem must be at least 1", "--samples 1"),
+            (self.temperature, lambda v: v >= 0, "temperature must be 0 (greedy) or more", "--temperature 0"),
+            (self.top_p, lambda v: 0 < v <= 1, "top_p must be in (0, 1]", "--top-p 1"),
+            (self.max_tokens, lambda v: v >= 1, "max_tokens must be at least 1", "--max-tokens 3072"),
+        )
+        for value, ok, rule, example in checks:
+            if value is not None and not ok(value):
+                raise AuditError(f"{rule}, got {value}", f"pass e.g. {example}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -101,6 +101,17 @@ def test_baseline_end_to_end_with_every_output(tiny_model, data_file, tmp_path, 
             "profile 'ttrl'",
         ),
         (["--model", "tiny", "--data-file", "DATA", "--backend-option", "oops"], "KEY=VALUE"),
+        # Impossible sampling: refused before anything is loaded or written.
+        (["--model", "tiny", "--data-file", "DATA", "--samples", "0"], "samples per problem must be at least 1"),
+        (["--model", "tiny", "--data-file", "DATA", "-n", "-3"], "pass e.g. --samples 1"),
+        (["--model", "tiny", "--data-file", "DATA", "--temperature", "-0.5"], "temperature must be 0 (greedy) or more"),
+        (["--model", "tiny", "--data-file", "DATA", "--top-p", "0"], "top_p must be in (0, 1]"),
+        (["--model", "tiny", "--data-file", "DATA", "--top-p", "1.01"], "top_p must be in (0, 1]"),
+        (["--model", "tiny", "--data-file", "DATA", "--max-tokens", "0"], "max_tokens must be at least 1"),
+        # Usage errors exit 2 too (1 is what a tripped CI gate returns).
+        (["--modle", "tiny", "--data-file", "DATA"], "no such option --modle; did you mean --model?"),
+        (["--model", "tiny", "--data-file", "DATA", "--samples", "two"], "Invalid value for '--samples'"),
+        (["--data-file", "DATA"], "Missing option '--model'"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, needle, data_file, tmp_path, capsys):
