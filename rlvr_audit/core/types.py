@@ -93,6 +93,7 @@ class Grade:
     status: Status
     extracted: str | None = None
     detail: str | None = None
+    fingerprint: str | None = None  # the profile's identity digest; None: graded before fingerprints
 
     @property
     def correct(self) -> bool:

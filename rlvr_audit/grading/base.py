@@ -48,6 +48,16 @@ class Profile:
     description: str = ""  # one line
     version: str = "1"  # bump when a verdict can change
     notes: str = ""  # where verdicts may differ from the original (library versions, guards)
+    # `libraries`: distributions whose versions can change verdicts; unset = the built-in
+    # table in grading.identity, or every math library for a plug-in.
+
+    @property
+    def fingerprint(self) -> str:
+        """Digest of this profile's identity (`rlvr_audit.grading.identity`); part of every
+        grade and cache key, so a new version or library never reuses an old verdict."""
+        from rlvr_audit.grading.identity import fingerprint  # identity imports this module
+
+        return fingerprint(self)
 
     def prepare_gold(self, answer: str, solution: str | None = None) -> str:
         return answer
@@ -67,7 +77,7 @@ class Profile:
         else:
             status = "incorrect"
         shown = extraction.shown if extraction.shown is not None else extraction.answer
-        return Grade(self.name, self.version, status, shown)
+        return Grade(self.name, self.version, status, shown, fingerprint=self.fingerprint)
 
     def grade_local(self, request: GradeRequest) -> Grade:
         """Grade in this process, with no time limit. Exceptions become status `error`."""
@@ -76,5 +86,5 @@ class Profile:
             extraction = self.extract(request.completion)
             verdict = self.judge(extraction.answer, gold)
         except Exception as exc:  # a grade always has a status
-            return Grade(self.name, self.version, "error", None, f"{type(exc).__name__}: {exc}")
+            return Grade(self.name, self.version, "error", None, f"{type(exc).__name__}: {exc}", self.fingerprint)
         return self.make_grade(extraction, verdict)

@@ -127,6 +127,21 @@ def is_registered(profile: Profile) -> bool:
     return profile.name in profile_names() and get_profile(profile.name) is profile
 
 
+def profile_fingerprint(name: str) -> str:
+    """A short hex digest of profile `name`'s class, version, configuration and the
+    installed versions of the libraries it calls (see `rlvr_audit.grading.identity`)."""
+    from rlvr_audit.grading.identity import fingerprint
+
+    return fingerprint(get_profile(name))
+
+
+def profile_identity(name: str) -> dict:
+    """The readable parts of `profile_fingerprint(name)` (version, libraries, ...)."""
+    from rlvr_audit.grading.identity import identity
+
+    return identity(get_profile(name))
+
+
 def list_profiles() -> list[Profile]:
     return [get_profile(name) for name in profile_names()]
 

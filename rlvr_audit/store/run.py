@@ -231,7 +231,8 @@ class Run:
         for r in read_jsonl(self.path / "grades" / f"{profile}.jsonl"):
             key = (r["problem_id"], r["template"], int(r["sample"]))
             if key not in out:
-                out[key] = Grade(profile, str(r.get("version", "")), r["status"], r.get("extracted"), r.get("detail"))
+                version = str(r.get("version", ""))
+                out[key] = Grade(profile, version, r["status"], r.get("extracted"), r.get("detail"), r.get("fingerprint"))
         return out
 
     def matrix(self, template: str, profile: str, what: str = "correct") -> np.ndarray:
@@ -287,6 +288,8 @@ class Run:
             "extracted": grade.extracted,
             "detail": grade.detail,
             "version": grade.version,
+            "fingerprint": grade.fingerprint,  # None only for grades made before fingerprints
+            "schema_version": 2,  # of this record's shape
         }
 
     def update_manifest(self, **changes: Any) -> None:

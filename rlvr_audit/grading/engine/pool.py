@@ -6,7 +6,7 @@ Two phases, so that cost grows with distinct answers rather than samples:
 1. `prepare_gold` once per distinct (profile, answer, solution) and `extract` once per
    distinct (profile, completion), in workers (extraction is timed out too: regexes on
    adversarial text can blow up).
-2. `judge` once per distinct (profile, version, gold, extracted answer) that the cache
+2. `judge` once per distinct (profile, fingerprint, gold, extracted answer) that the cache
    does not already know, in workers.
 
 Each step that fails gives the grade status `error` (with the exception in `detail`), and
@@ -44,7 +44,7 @@ class GradeStats:
     profiles: int = 0
     tasks_phase1: int = 0  # distinct gold and extraction steps
     step_cache_hits: int = 0  # of those, answered by the cache
-    judge_keys: int = 0  # distinct (profile, version, gold, extracted)
+    judge_keys: int = 0  # distinct (profile, fingerprint, gold, extracted)
     judged: int = 0  # judge calls actually run (cache misses)
     cache_hits: int = 0
     timeouts: int = 0  # grades with status timeout
@@ -182,7 +182,7 @@ class _Phase1:
 
 def _cached_phase1(plan: _Plan, by_name: dict[str, Profile], cache, stats: GradeStats) -> _Phase1:
     """Gold and extraction results the cache already holds are not recomputed."""
-    step_keys = [(t[1], by_name[t[1]].version, t[0], t[2]) for t in plan.tasks]
+    step_keys = [(t[1], by_name[t[1]].fingerprint, t[0], t[2]) for t in plan.tasks]
     known = cache.get_steps(step_keys) if cache is not None else {}
     phase1 = _Phase1([None] * len(plan.tasks), step_keys, [])
     for i, key in enumerate(step_keys):
@@ -249,7 +249,7 @@ def grade_many(
     `workers`: processes (default: all cores); 0 grades in this process with no timeout.
     `timeout`: CPU seconds per step per item (and at most 4x that in wall time), enforced
     by killing the worker; the step's grade becomes `timeout`.
-    `cache`: verdicts by (profile, version, gold, extracted); None = no cache.
+    `cache`: verdicts by (profile, fingerprint, gold, extracted); None = no cache.
     `progress`: a transient progress bar on stderr when it is a terminal.
     """
     t_start = time.perf_counter()
@@ -274,7 +274,7 @@ def grade_many(
             for p in profs:
                 gold, ext = plan.outcomes_of(phase1, p, req)
                 if gold.status == "ok" and ext.status == "ok":
-                    item_key[(i, p.name)] = (p.name, p.version, gold.value, ext.value.answer)
+                    item_key[(i, p.name)] = (p.name, p.fingerprint, gold.value, ext.value.answer)
         verdicts = _run_phase2(item_key, cache, stats, run, bar)
     finally:
         bar.close()
@@ -312,11 +312,12 @@ def _combine(profile: Profile, gold: Outcome, ext: Outcome, verdict: Outcome | N
             detail = outcome.detail or step
             if outcome.status == "timeout":
                 detail = f"{step} {detail}"
-            return Grade(profile.name, profile.version, outcome.status, shown, detail)  # type: ignore[arg-type]
+            return Grade(profile.name, profile.version, outcome.status, shown, detail, profile.fingerprint)  # type: ignore[arg-type]
     try:
         return profile.make_grade(ext.value, bool(verdict.value))  # type: ignore[union-attr]
     except Exception as exc:
-        return Grade(profile.name, profile.version, "error", shown, f"make_grade: {type(exc).__name__}: {exc}")
+        detail = f"make_grade: {type(exc).__name__}: {exc}"
+        return Grade(profile.name, profile.version, "error", shown, detail, profile.fingerprint)
 
 
 class _Progress:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rlvr_audit.core.types import Generation, Problem, Sampling
 from rlvr_audit.grading.engine.cache import GradeCache
 from rlvr_audit.grading.engine.runs import grade_run
+from rlvr_audit.grading.registry import profile_fingerprint
 from rlvr_audit.store.run import Run, new_manifest
 
 PROBLEMS = [Problem(f"p{i}", f"q{i}", str(i)) for i in range(3)]
@@ -71,8 +72,9 @@ def test_partial_grades_are_completed(tmp_path):
     run = _run(tmp_path / "r")
     from rlvr_audit.core.types import Grade
 
+    current = profile_fingerprint("dapo")
     with run.grade_writer("dapo") as out:  # as if a previous call was killed midway
-        out.write(Run.grade_record(("p0", "t", 0), Grade("dapo", "1", "correct", "0")))
+        out.write(Run.grade_record(("p0", "t", 0), Grade("dapo", "1", "correct", "0", fingerprint=current)))
     stats = grade_run(run, ["dapo"], workers=0, progress=False)
     assert stats["added"] == {"dapo": 4} and stats["existing"] == {"dapo": 1}
     assert len(run.grades("dapo")) == 5
