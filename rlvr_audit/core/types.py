@@ -65,7 +65,8 @@ class Sampling:
 
 @dataclass(frozen=True)
 class Generation:
-    """One completion for (problem, template, sample index)."""
+    """One completion for (problem, template, sample index). `prompt_hash` names the exact
+    prompt text in the run's prompts.jsonl (None for imports and runs older than schema 2)."""
 
     problem_id: str
     template: str
@@ -74,6 +75,7 @@ class Generation:
     finish_reason: str | None = None  # "stop" | "length" | None when unknown
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    prompt_hash: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

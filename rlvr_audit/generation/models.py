@@ -32,13 +32,17 @@ class ResolvedModel:
 
     `path_or_id`: a local directory or a hub id; `revision`: the hub commit (resolved
     from the local HF cache when possible) or the requested revision; `weights_hash`:
-    sha256 over local weight files (None for hub ids); `display_name`: short name for tables.
+    sha256 over local weight files (None for hub ids); `display_name`: short name for tables;
+    `tokenizer_hash` / `chat_template_hash`: digests of the tokenizer files and of the chat
+    template, where the files are on disk (None when not, or when there is no template).
     """
 
     path_or_id: str
     revision: str | None
     weights_hash: str | None
     display_name: str
+    tokenizer_hash: str | None = None
+    chat_template_hash: str | None = None
 
 
 def audit_home() -> Path:
@@ -46,8 +50,12 @@ def audit_home() -> Path:
     return Path(os.environ.get("RLVR_AUDIT_HOME") or Path.home() / ".cache" / "rlvr-audit")
 
 
-def resolve_model(model: str, revision: str | None = None) -> ResolvedModel:
-    """Resolve an alias, a local directory or a hub id (see module docstring)."""
+def resolve_model(model: str, revision: str | None = None, *, pin: bool = False) -> ResolvedModel:
+    """Resolve an alias, a local directory or a hub id (see module docstring).
+
+    `pin`: a hub id must resolve to a commit (from the local cache, or from the hub when
+    online), else AuditError: generations are recorded against the commit that made them.
+    """
     if not model or not model.strip():
         raise AuditError("no model given", "pass --model NAME_OR_PATH (e.g. --model tiny)")
     model = model.strip()
@@ -68,27 +76,114 @@ def resolve_model(model: str, revision: str | None = None) -> ResolvedModel:
             f"model directory {model} does not exist",
             "check the path, or pass a hub id such as Qwen/Qwen2.5-Math-1.5B",
         )
-    return ResolvedModel(model, _cached_commit(model, revision) or revision, None, model.split("/")[-1])
+    commit = _cached_commit(model, revision)
+    if commit is None and pin:
+        commit = _hub_commit(model, revision)
+    snapshot = _snapshot_dir(model, commit) if commit else None
+    tok, chat = tokenizer_identity(snapshot) if snapshot else (None, None)
+    return ResolvedModel(model, commit or revision, None, model.split("/")[-1], tok, chat)
 
 
 def _local(path: Path, name: str) -> ResolvedModel:
     path = path.resolve()
-    return ResolvedModel(str(path), None, weights_hash(path), name)
+    return ResolvedModel(str(path), None, weights_hash(path), name, *tokenizer_identity(path))
+
+
+def _hub_cache() -> Path:
+    try:
+        from huggingface_hub.constants import HF_HUB_CACHE
+    except ImportError:
+        HF_HUB_CACHE = str(Path.home() / ".cache" / "huggingface" / "hub")
+    # HF_HOME may be changed after huggingface_hub was imported (tests do), so re-derive.
+    return Path(
+        os.environ.get("HF_HUB_CACHE")
+        or (str(Path(os.environ["HF_HOME"]) / "hub") if os.environ.get("HF_HOME") else HF_HUB_CACHE)
+    )
+
+
+def _repo_dir(repo_id: str) -> Path:
+    return _hub_cache() / ("models--" + repo_id.replace("/", "--"))
+
+
+def _snapshot_dir(repo_id: str, commit: str) -> Path | None:
+    path = _repo_dir(repo_id) / "snapshots" / commit
+    return path if path.is_dir() else None
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _hub_commit(repo_id: str, revision: str | None) -> str:
+    """The commit `revision` (default main) names on the hub; AuditError when unknowable."""
+    wanted = revision or "main"
+    fix = f"pass --revision COMMIT, or download the model first with HF_HUB_OFFLINE=0 (hf download {repo_id})"
+    if _offline():
+        raise AuditError(f"cannot resolve {repo_id}@{wanted} to a commit: offline and not in the local cache", fix)
+    try:
+        from huggingface_hub import HfApi
+
+        sha = HfApi().model_info(repo_id, revision=revision).sha
+    except Exception as exc:  # any hub failure (network, auth, 404) has the same fix
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise AuditError(f"cannot resolve {repo_id}@{wanted} to a commit ({first})", fix) from exc
+    if not sha or not _COMMIT.match(sha):
+        raise AuditError(f"the hub gave no commit for {repo_id}@{wanted}", fix)
+    return sha
+
+
+_TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "vocab.json",
+    "vocab.txt",
+    "merges.txt",
+    "tokenizer.model",
+    "chat_template.jinja",
+    "chat_template.json",
+)
+
+
+def tokenizer_identity(path: str | Path) -> tuple[str | None, str | None]:
+    """(tokenizer hash, chat template hash) of a model directory, read from its files
+    without loading transformers; None where the files (or the template) are absent."""
+    path = Path(path)
+    total = hashlib.sha256()
+    found = False
+    for name in _TOKENIZER_FILES:
+        f = path / name
+        if f.is_file():
+            found = True
+            # Small files: hashed directly (the weights' digest cache is for multi-GB files).
+            total.update(f"{name}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode())
+    template = _chat_template(path)
+    chat = "sha256:" + hashlib.sha256(template.encode("utf-8")).hexdigest() if template else None
+    return ("sha256:" + total.hexdigest() if found else None), chat
+
+
+def _chat_template(path: Path) -> str | None:
+    """The chat template text, in transformers' order of precedence (.jinja file, then
+    chat_template.json, then tokenizer_config.json); named templates as sorted JSON."""
+    jinja = path / "chat_template.jinja"
+    if jinja.is_file():
+        return jinja.read_text(encoding="utf-8")
+    for name in ("chat_template.json", "tokenizer_config.json"):
+        try:
+            value = json.loads((path / name).read_text(encoding="utf-8")).get("chat_template")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if value:
+            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return None
 
 
 def _cached_commit(repo_id: str, revision: str | None) -> str | None:
     """The commit a revision points to in the local HF cache (offline), if known."""
     if revision and _COMMIT.match(revision):
         return revision
-    try:
-        from huggingface_hub.constants import HF_HUB_CACHE
-    except ImportError:
-        return None
-    # HF_HOME may be changed after huggingface_hub was imported (tests do), so re-derive.
-    cache = os.environ.get("HF_HUB_CACHE") or (
-        str(Path(os.environ["HF_HOME"]) / "hub") if os.environ.get("HF_HOME") else HF_HUB_CACHE
-    )
-    ref = Path(cache) / ("models--" + repo_id.replace("/", "--")) / "refs" / (revision or "main")
+    ref = _repo_dir(repo_id) / "refs" / (revision or "main")
     try:
         commit = ref.read_text().strip()
     except OSError:

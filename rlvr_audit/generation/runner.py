@@ -15,7 +15,7 @@ from typing import Any
 
 from rlvr_audit.core.progress import progress_bar
 from rlvr_audit.core.types import Generation, Prompt, Sampling, stable_hash
-from rlvr_audit.store.run import Run
+from rlvr_audit.store.run import Run, prompt_hash
 
 _SEED_MOD = 2**63 - 1
 _SYNC_EVERY_S = 5.0
@@ -78,6 +78,7 @@ def generate_missing(
                 if not items:
                     continue
                 prompts: list[Prompt] = [render(template, problems[i]) for i, _ in items]
+                hashes = record_prompts(run, name, [problems[i].id for i, _ in items], prompts, backend)
                 seeds = [prompt_seed(sampling.seed, problems[i].id, name) for i, _ in items]
                 started = time.perf_counter()
                 synced = started
@@ -88,7 +89,7 @@ def generate_missing(
                     for index, completions in backend.generate(prompts, sampling, seeds=seeds):
                         problem_index, missing = items[index]
                         pid = problems[problem_index].id
-                        records = [_record(pid, name, s, completions[s]) for s in missing]
+                        records = [_record(pid, name, s, completions[s], hashes[index]) for s in missing]
                         writer.write_many(records)
                         if time.perf_counter() - synced > _SYNC_EVERY_S:
                             _sync(writer.path)
@@ -106,6 +107,31 @@ def generate_missing(
         backend.close()
 
 
+def record_prompts(run: Run, template: str, problem_ids: list[str], prompts: list[Prompt], backend: Any) -> list[str]:
+    """Store each prompt's exact text once in prompts.jsonl; return their hashes in order.
+    A prompt already stored with another text means the rendering changed under the run."""
+    from rlvr_audit.core.errors import AuditError
+
+    stored = run.prompt_records()
+    hashes = []
+    with run.prompt_writer() as out:
+        for pid, prompt in zip(problem_ids, prompts):
+            text = backend.prompt_text(prompt)
+            digest = prompt_hash(text)
+            hashes.append(digest)
+            before = stored.get((pid, template))
+            if before is None:
+                out.write({"problem_id": pid, "template": template, "prompt_hash": digest, "prompt": text})
+                stored[(pid, template)] = {"prompt_hash": digest}
+            elif before["prompt_hash"] != digest:
+                raise AuditError(
+                    f"the prompt of {pid} under template {template} renders differently from the one "
+                    f"stored in {run.path}",
+                    "pass --out NEW to start another run, or --overwrite to replace this one",
+                )
+    return hashes
+
+
 def _sync(path: Path) -> None:
     """fsync a file's data through a fresh descriptor (flushes everything written to it)."""
     import os
@@ -117,7 +143,7 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
-def _record(problem_id: str, template: str, sample: int, completion: Any) -> dict[str, Any]:
+def _record(problem_id: str, template: str, sample: int, completion: Any, prompt_digest: str) -> dict[str, Any]:
     return Generation(
         problem_id=problem_id,
         template=template,
@@ -126,6 +152,7 @@ def _record(problem_id: str, template: str, sample: int, completion: Any) -> dic
         finish_reason=completion.finish_reason,
         prompt_tokens=completion.prompt_tokens,
         completion_tokens=completion.completion_tokens,
+        prompt_hash=prompt_digest,
     ).to_dict()
 
 

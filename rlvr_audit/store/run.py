@@ -1,10 +1,11 @@
 """The run store: one directory per run (one model x one benchmark x templates x sampling).
 
-Layout (schema version 1)::
+Layout (schema version 2; fields in docs/run-format.md)::
 
-    RUN_DIR/run.json                  manifest (see `new_manifest`)
+    RUN_DIR/run.json                  manifest (`store.manifest.Manifest`, see `new_manifest`)
     RUN_DIR/problems.jsonl            the benchmark's problems, so grading needs no reload
-    RUN_DIR/generations.jsonl         append-only Generation records
+    RUN_DIR/prompts.jsonl             the exact prompt text, once per (problem, template)
+    RUN_DIR/generations.jsonl         append-only Generation records (with "prompt_hash")
     RUN_DIR/grades/<profile>.jsonl    append-only grades, one per generation
     RUN_DIR/summary.json              derived cells (rewritten by `baseline`/`grade`)
 
@@ -14,9 +15,6 @@ so a re-run after kill -9 never double counts; writers skip keys already present
 
 from __future__ import annotations
 
-import datetime as _dt
-import platform
-import sys
 from collections.abc import Iterable
 from dataclasses import fields
 from pathlib import Path
@@ -26,83 +24,41 @@ import numpy as np
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
-from rlvr_audit.core.version import __version__
 from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, write_json_atomic
+from rlvr_audit.store.manifest import SCHEMA_VERSION, Manifest, load_manifest, save_manifest, utc_now
+from rlvr_audit.store.spec import check_resume, hardware_info, new_manifest
 
-SCHEMA_VERSION = 1
+__all__ = [
+    "MANIFEST",
+    "SCHEMA_VERSION",
+    "SUMMARY_VERSION",
+    "Run",
+    "hardware_info",
+    "new_manifest",
+    "prompt_hash",
+    "utc_now",
+]
+
 MANIFEST = "run.json"
+PROMPTS = "prompts.jsonl"
+# summary.json's own format version (docs/run-format.md); grade lines carry the run's.
+SUMMARY_VERSION = 2
 Key = tuple[str, str, int]
 
 
-def utc_now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+def prompt_hash(text: str) -> str:
+    """The digest a generation record names its prompt by: sha256 of the UTF-8 text."""
+    import hashlib
 
-
-def hardware_info() -> dict[str, Any]:
-    import os
-
-    info: dict[str, Any] = {
-        "platform": platform.platform(),
-        "python": sys.version.split()[0],
-        "cpu_count": os.cpu_count(),
-    }
-    return info
-
-
-def new_manifest(
-    *,
-    model: dict[str, Any],
-    benchmark: dict[str, Any],
-    templates: dict[str, dict[str, Any]],
-    sampling: Sampling,
-    backend: dict[str, Any] | None = None,
-    command: str | None = None,
-    as_claimed: dict[str, str] | None = None,
-    label: str | None = None,
-    source: str = "generated",
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A manifest dict. `model` has at least "id"; `benchmark` is Benchmark.identity plus
-    "source"; `templates` maps name -> {"hash", "kind", ...}; `as_claimed` names the
-    template and profile a published number used, when known."""
-    manifest = {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "rlvr-audit-run",
-        "created_utc": utc_now(),
-        "rlvr_audit_version": __version__,
-        "label": label,
-        "source": source,
-        "model": model,
-        "benchmark": benchmark,
-        "templates": templates,
-        "sampling": sampling.to_dict(),
-        "backend": backend or {},
-        "hardware": hardware_info(),
-        "command": command if command is not None else " ".join(sys.argv),
-        "as_claimed": as_claimed,
-    }
-    if extra:
-        manifest.update(extra)
-    return manifest
-
-
-def _spec_of(manifest: dict[str, Any]) -> dict[str, Any]:
-    """What must match for two invocations to share a run directory."""
-    model = manifest.get("model", {})
-    return {
-        "model": model.get("id"),
-        "model_hash": model.get("weights_hash") or model.get("revision"),
-        "benchmark": manifest.get("benchmark", {}).get("hash"),
-        "sampling": manifest.get("sampling"),
-    }
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Run:
     """A run directory, opened for reading and appending."""
 
-    def __init__(self, path: Path, manifest: dict[str, Any]):
+    def __init__(self, path: Path, manifest: Manifest | dict[str, Any]):
         self.path = path
-        self.manifest = manifest
+        self.manifest = manifest if isinstance(manifest, Manifest) else Manifest.from_dict(manifest)
         self._problems: list[Problem] | None = None
         self._generations: dict[Key, Generation] | None = None
 
@@ -116,25 +72,13 @@ class Run:
                 f"{path} is not a run directory (no {MANIFEST})",
                 "pass a directory written by `rlvr-audit baseline` or `rlvr-audit import`",
             )
-        import json
-
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise AuditError(f"{manifest_path} is not valid JSON ({exc})", "restore or delete it") from exc
-        version = manifest.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise AuditError(
-                f"{path} has run schema version {version}; this rlvr-audit reads {SCHEMA_VERSION}",
-                "upgrade rlvr-audit or re-import the generations",
-            )
-        return cls(path, manifest)
+        return cls(path, load_manifest(manifest_path))
 
     @classmethod
     def create(
         cls,
         path: str | Path,
-        manifest: dict[str, Any],
+        manifest: Manifest | dict[str, Any],
         problems: Iterable[Problem],
         *,
         overwrite: bool = False,
@@ -143,32 +87,22 @@ class Run:
 
         Templates may be added to an existing run (their generations are new); a template
         whose content hash changed, or any other spec change, is refused unless `overwrite`.
+        A spec field the old run recorded as unknown (null: e.g. a v1 run's hub commit or
+        tokenizer hash) is filled in from the new invocation instead of refused.
         """
         path = Path(path)
+        if not isinstance(manifest, Manifest):
+            manifest = Manifest.from_dict(manifest)
         if (path / MANIFEST).exists() and not overwrite:
             run = cls.open(path)
-            old, new = _spec_of(run.manifest), _spec_of(manifest)
-            changed = [k for k in old if old[k] != new[k]]
-            for name, info in manifest.get("templates", {}).items():
-                before = run.manifest.get("templates", {}).get(name)
-                if before and before.get("hash") != info.get("hash"):
-                    changed.append(f"template {name}")
-            if changed:
-                raise AuditError(
-                    f"{path} holds a run with a different spec ({', '.join(changed)} changed)",
-                    "pass --overwrite to replace it, or choose another --out directory",
-                )
-            merged = dict(run.manifest)
-            merged["templates"] = {**run.manifest.get("templates", {}), **manifest.get("templates", {})}
-            merged["updated_utc"] = utc_now()
-            merged["resumed"] = int(run.manifest.get("resumed", 0)) + 1
-            write_json_atomic(path / MANIFEST, merged)
-            run.manifest = merged
+            merged = check_resume(path, run.manifest, manifest)
+            run.manifest = merged.replace(updated_utc=utc_now(), resumed=run.manifest.resumed + 1)
+            save_manifest(path / MANIFEST, run.manifest)
             return run
         if overwrite and path.exists():
             import shutil
 
-            for child in ("generations.jsonl", "problems.jsonl", "summary.json", MANIFEST):
+            for child in ("generations.jsonl", "problems.jsonl", PROMPTS, "summary.json", MANIFEST):
                 (path / child).unlink(missing_ok=True)
             shutil.rmtree(path / "grades", ignore_errors=True)
         path.mkdir(parents=True, exist_ok=True)
@@ -178,7 +112,7 @@ class Run:
                 {"id": p.id, "question": p.question, "answer": p.answer, "solution": p.solution, "meta": p.meta}
                 for p in problems
             )
-        write_json_atomic(path / MANIFEST, manifest)  # last: its presence marks a complete create
+        save_manifest(path / MANIFEST, manifest)  # last: its presence marks a complete create
         return cls(path, manifest)
 
     # -- reading ------------------------------------------------------------
@@ -193,8 +127,14 @@ class Run:
 
     @property
     def sampling(self) -> Sampling:
+        """The run's Sampling. Fields nobody recorded (an import's temperature, seed, ...)
+        stay None: read `sampling_known` before trusting anything but `n`."""
         known = {f.name for f in fields(Sampling)}
-        return Sampling(**{k: v for k, v in self.manifest.get("sampling", {}).items() if k in known})
+        return Sampling(**{k: v for k, v in self.manifest.sampling.items() if k in known})
+
+    @property
+    def sampling_known(self) -> bool:
+        return self.manifest.sampling_known
 
     @property
     def templates(self) -> list[str]:
@@ -219,6 +159,16 @@ class Run:
                     out[key] = Generation(**{k: v for k, v in r.items() if k in names})
             self._generations = out
         return self._generations
+
+    def prompt_records(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """prompts.jsonl by (problem_id, template): {"prompt_hash", "prompt", ...} (first wins)."""
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in read_jsonl(self.path / PROMPTS):
+            out.setdefault((r["problem_id"], r["template"]), r)
+        return out
+
+    def prompt_writer(self) -> JsonlAppender:
+        return JsonlAppender(self.path / PROMPTS)
 
     def graded_profiles(self) -> list[str]:
         grades_dir = self.path / "grades"
@@ -293,9 +243,8 @@ class Run:
         }
 
     def update_manifest(self, **changes: Any) -> None:
-        self.manifest.update(changes)
-        self.manifest["updated_utc"] = utc_now()
-        write_json_atomic(self.path / MANIFEST, self.manifest)
+        self.manifest = self.manifest.replace(**changes, updated_utc=utc_now())
+        save_manifest(self.path / MANIFEST, self.manifest)
 
     def write_summary(self, summary: dict[str, Any]) -> None:
-        write_json_atomic(self.path / "summary.json", summary)
+        write_json_atomic(self.path / "summary.json", {"schema_version": SUMMARY_VERSION, **summary})

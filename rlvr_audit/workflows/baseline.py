@@ -43,6 +43,12 @@ DEFAULT_TEMPLATES: tuple[str, ...] = (
 )
 
 _VERSIONED_LIBS = ("vllm", "torch", "transformers", "math-verify", "sympy", "openai")
+# Backend options that can change what is generated (part of the resume spec); the others
+# (batch sizes, memory, parallelism, retries) change only speed.
+GENERATION_OPTIONS = frozenset(
+    {"dtype", "quantization", "kv_cache_dtype", "tokenizer", "trust_remote_code", "attn_implementation", "seed"}
+    | {"base_url", "extensions"}
+)
 
 
 @dataclass(frozen=True)
@@ -168,12 +174,12 @@ def run_baseline(
     if spec.as_claimed is not None:
         _check_as_claimed(spec.as_claimed, list(templates), profiles)
     backend_name = choose_backend(spec.backend)
-    run = _open_run(spec, templates, backend_name, overwrite=overwrite)
+    run, revision = _open_run(spec, templates, backend_name, overwrite=overwrite)
     jobs = {
         name: (t, dataclasses.replace(spec.sampling, max_tokens=effective_max_tokens(spec, t)))
         for name, t in templates.items()
     }
-    generate_missing(run, jobs, _backend_loader(spec, run, backend_name), count, progress=progress)
+    generate_missing(run, jobs, _backend_loader(spec, run, backend_name, revision), count, progress=progress)
     run.generated = count  # type: ignore[attr-defined]
     grade_run(run, profiles, workers=spec.grade_workers, timeout=spec.grade_timeout, progress=progress)
     write_summary(run)
@@ -192,9 +198,33 @@ def _resolve_templates(spec: BaselineSpec) -> dict[str, Any]:
     return {name: get_template(name, extra_dirs=tuple(spec.templates_dir)) for name in names}
 
 
-def _open_run(spec: BaselineSpec, templates: Mapping[str, Any], backend_name: str, *, overwrite: bool) -> Run:
+def _recorded_revision(out_dir: Path, spec: BaselineSpec, overwrite: bool) -> str | None:
+    """The commit a resumed run was generated with (so a moved `main` resumes against it),
+    when the invocation names no revision of its own."""
+    if spec.revision or overwrite or not (out_dir / "run.json").is_file():
+        return spec.revision
+    model = Run.open(out_dir).manifest.model
+    return model.get("revision") if model.get("id") == spec.model and not model.get("weights_hash") else None
+
+
+def _model_entry(spec: BaselineSpec, resolved: Any) -> dict[str, Any]:
+    return {
+        "id": spec.model,
+        "name": resolved.display_name,
+        "path": resolved.path_or_id,
+        "revision": resolved.revision,
+        "weights_hash": resolved.weights_hash,
+        "tokenizer_hash": resolved.tokenizer_hash,
+        "chat_template_hash": resolved.chat_template_hash,
+    }
+
+
+def _open_run(
+    spec: BaselineSpec, templates: Mapping[str, Any], backend_name: str, *, overwrite: bool
+) -> tuple[Run, str | None]:
     """Create the run directory, or resume it when its spec matches; the manifest records
-    the model, benchmark identity, templates, sampling, backend and command line."""
+    the model, benchmark identity, templates, sampling, backend and command line. Returns
+    the run and the model revision to load (a hub model's pinned commit)."""
     from rlvr_audit.benchmarks.registry import load_benchmark
     from rlvr_audit.generation.models import resolve_model
 
@@ -202,18 +232,17 @@ def _open_run(spec: BaselineSpec, templates: Mapping[str, Any], backend_name: st
     benchmark = load_benchmark(
         spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
     )
-    resolved = resolve_model(spec.model, spec.revision)
     entries = {n: _template_entry(t, effective_max_tokens(spec, t)) for n, t in templates.items()}
-    out_dir = Path(spec.out_dir) if spec.out_dir else default_out_dir(resolved.display_name, benchmark.name)
+    if spec.out_dir:
+        out_dir = Path(spec.out_dir)
+    else:
+        out_dir = default_out_dir(resolve_model(spec.model, spec.revision).display_name, benchmark.name)
+    # A local backend loads weights: a hub id must name one commit before anything is
+    # generated (the server of the openai backend owns its model, so nothing to pin there).
+    resolved = resolve_model(spec.model, _recorded_revision(out_dir, spec, overwrite), pin=backend_name != "openai")
     _check_template_settings(out_dir, entries, overwrite)
     manifest = new_manifest(
-        model={
-            "id": spec.model,
-            "name": resolved.display_name,
-            "path": resolved.path_or_id,
-            "revision": resolved.revision,
-            "weights_hash": resolved.weights_hash,
-        },
+        model=_model_entry(spec, resolved),
         benchmark={**benchmark.identity, "source": benchmark.source, "revision": benchmark.revision},
         templates=entries,
         sampling=spec.sampling,
@@ -225,29 +254,47 @@ def _open_run(spec: BaselineSpec, templates: Mapping[str, Any], backend_name: st
     run = Run.create(out_dir, manifest, benchmark.problems, overwrite=overwrite)
     if spec.as_claimed is not None:  # a resumed run keeps its manifest: record the new claim
         run.update_manifest(as_claimed=manifest["as_claimed"])
-    return run
+    return run, resolved.revision
 
 
 def _backend_record(spec: BaselineSpec) -> dict[str, Any]:
-    return {"options": recorded_options(spec.options()), "library_versions": library_versions()}
+    options = recorded_options(spec.options())
+    return {
+        "options": options,
+        "generation_options": {k: v for k, v in options.items() if k in GENERATION_OPTIONS},
+        "library_versions": library_versions(),
+    }
 
 
-def _backend_loader(spec: BaselineSpec, run: Run, backend_name: str) -> Callable[[], Any]:
+def _backend_loader(spec: BaselineSpec, run: Run, backend_name: str, revision: str | None) -> Callable[[], Any]:
     """A loader that builds the backend only when something is missing, and records what
     it loaded (the backend's own info, the device) in the run's manifest."""
 
     def load_backend() -> Any:
         from rlvr_audit.generation.backends import get_backend
 
-        backend = get_backend(backend_name, spec.model, revision=spec.revision, **spec.options())
+        backend = get_backend(backend_name, spec.model, revision=revision, **spec.options())
         info = backend.info()
         run.update_manifest(
+            model=_fill_unknown(run.manifest.model, backend_name, revision),
             backend={**info, "name": backend_name, **_backend_record(spec)},
             hardware={**run.manifest.get("hardware", {}), "device": info.get("device")},
         )
         return backend
 
     return load_backend
+
+
+def _fill_unknown(model: dict[str, Any], backend_name: str, revision: str | None) -> dict[str, Any]:
+    """The model entry with the tokenizer/chat-template hashes filled in where they were
+    unknown before the backend loaded (a hub model downloaded just now)."""
+    from rlvr_audit.generation.models import resolve_model
+
+    if backend_name == "openai" or (model.get("tokenizer_hash") and model.get("chat_template_hash")):
+        return model
+    resolved = resolve_model(model["id"], revision)
+    found = {"tokenizer_hash": resolved.tokenizer_hash, "chat_template_hash": resolved.chat_template_hash}
+    return {**model, **{k: v for k, v in found.items() if model.get(k) is None and v is not None}}
 
 
 def write_summary(run: Run) -> dict[str, Any]:

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Generation, Problem, Sampling, stable_hash
+from rlvr_audit.core.types import Generation, Problem, stable_hash
 from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field
 from rlvr_audit.io.records import read_records
+from rlvr_audit.store.manifest import UNKNOWN_WHEN_IMPORTED
 from rlvr_audit.store.run import Run, new_manifest
 
 ID_FIELDS = ("id", "unique_id", "problem_id", "idx", "question_id")
@@ -208,7 +209,8 @@ def _write_group(
         model={"id": model},
         benchmark={**identity, "source": str(spec.path)},
         templates=templates,
-        sampling=Sampling(n=n),
+        # Only n is counted from the file; how it was sampled is unknown, and says so.
+        sampling={**{k: None for k in UNKNOWN_WHEN_IMPORTED}, "n": n, "known": False},
         label=name,
         source="imported",
         extra={

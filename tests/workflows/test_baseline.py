@@ -120,8 +120,12 @@ def test_run_directory_is_complete(greedy):
 @pytest.mark.parametrize(
     ("path", "check"),
     [
-        ("schema_version", lambda v: v == 1),
+        ("schema_version", lambda v: v == 2),
         ("model.weights_hash", lambda v: v.startswith("sha256:")),
+        ("model.tokenizer_hash", lambda v: v.startswith("sha256:")),
+        ("model.chat_template_hash", lambda v: v.startswith("sha256:")),
+        ("sampling.known", lambda v: v is True),
+        ("backend.generation_options", lambda v: v == {}),
         ("benchmark.size", lambda v: v == 5),
         ("benchmark.hash", lambda v: isinstance(v, str) and len(v) >= 8),
         ("sampling.max_tokens", lambda v: v == 8),
@@ -139,6 +143,22 @@ def test_manifest_fields(greedy, path, check):
     for part in path.split("."):
         value = value[part]
     assert check(value), (path, value)
+
+
+def test_prompts_are_stored_once_and_named_by_every_generation(greedy):
+    from rlvr_audit.store.run import prompt_hash
+
+    run = greedy[0]
+    prompts = list(read_jsonl(run.path / "prompts.jsonl"))
+    assert len(prompts) == len({(p["problem_id"], p["template"]) for p in prompts}) == len(QUESTIONS) * len(TEMPLATES)
+    by_key = {(p["problem_id"], p["template"]): p for p in prompts}
+    for p in prompts:
+        assert p["prompt_hash"] == prompt_hash(p["prompt"])
+    chat = by_key[(run.problems()[0].id, "qwen-math-chat")]["prompt"]
+    assert "<|im_start|>" in chat and "What is 2+3?" in chat  # rendered with the chat template
+    for g in read_jsonl(run.path / "generations.jsonl"):
+        assert g["prompt_hash"] == by_key[(g["problem_id"], g["template"])]["prompt_hash"]
+    assert json.loads((run.path / "summary.json").read_text())["schema_version"] == 2
 
 
 def test_manifest_records_template_hashes(greedy):

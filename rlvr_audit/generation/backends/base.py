@@ -68,6 +68,17 @@ class Backend(ABC):
         """`generate` after the shared checks, for at least one prompt: yield (prompt
         index, its `distinct_samples(sampling)` completions) as each prompt finishes."""
 
+    def prompt_text(self, prompt: Prompt) -> str:
+        """The exact prompt as this backend sends it. A server renders chat messages with
+        its own template, so they are recorded as canonical JSON (messages, prefill)."""
+        check_prompt(prompt)
+        if prompt.kind == "raw":
+            return (prompt.text or "") + prompt.prefill
+        import json
+
+        messages = [{"role": role, "content": content} for role, content in prompt.messages or ()]
+        return json.dumps({"messages": messages, "prefill": prompt.prefill}, ensure_ascii=False, sort_keys=True)
+
     @abstractmethod
     def info(self) -> dict[str, Any]:
         """What produced the generations: {"backend", "model", "revision" or
@@ -118,6 +129,11 @@ class LocalBackend(Backend):
                 f"the model length {self.max_len}",
                 "lower --max-tokens or raise the max_model_len backend option",
             )
+
+    def prompt_text(self, prompt: Prompt) -> str:
+        """The exact text the model sees, rendered with the loaded tokenizer's chat template."""
+        tokenizer = getattr(self, "tokenizer", None) or getattr(self, "_tokenizer", None)
+        return render_prompt(tokenizer, prompt) if tokenizer is not None else super().prompt_text(prompt)
 
     def model_facts(self) -> dict[str, Any]:
         """The part of `info` that says which weights answered."""
