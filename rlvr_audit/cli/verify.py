@@ -40,13 +40,21 @@ def register(app: typer.Typer) -> None:
         templates_dir: list[Path] | None = typer.Option(
             None, "--templates-dir", help="Extra directory of *.toml templates the runs used."
         ),
+        regrade: bool = typer.Option(
+            False, "--regrade", help="Also judge every stored verdict again (grades the run once more, no cache)."
+        ),
+        workers: int | None = opt.workers(
+            "Grading processes for --regrade (default: all cores; 0 = in-process).", min=0
+        ),
+        timeout: float = opt.timeout(),
         as_json: bool = opt.as_json("Print JSON to stdout instead of tables."),
     ) -> None:
         """Check that a run's numbers follow from its records: hashes, fingerprints, missing,
         duplicate, stale and torn records, and summary.json against a recomputed grid."""
-        from rlvr_audit.workflows.verify import verify_runs
+        from rlvr_audit.workflows.verify import VerifyOptions, verify_runs
 
-        results = verify_runs(runs, templates_dir=tuple(templates_dir or ()))
+        options = VerifyOptions(tuple(templates_dir or ()), regrade, workers, timeout)
+        results = verify_runs(runs, options)
         if as_json:
             ok = all(r.ok for r in results)
             typer.echo(json.dumps({"ok": ok, "runs": [r.to_json() for r in results]}, indent=2, ensure_ascii=False))

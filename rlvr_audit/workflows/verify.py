@@ -5,7 +5,8 @@ nothing written) and checks, in order: the manifest, the benchmark hash of the s
 problems, the template hashes, the prompt hashes, the generations, each profile's grades
 and their fingerprints, and summary.json against the grid recomputed from the records.
 Each check is ok, warn (a field the run never recorded, a template changed since) or FAIL;
-a run verifies when no check fails. The policy is in docs/verify.md.
+a run verifies when no check fails. `VerifyOptions(regrade=True)` also judges every stored
+verdict again. The policy is in docs/verify.md.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rlvr_audit.workflows.verify_provenance import check_benchmark, check_finger
 from rlvr_audit.workflows.verify_records import Check, read_json
 from rlvr_audit.workflows.verify_summary import check_summary
 
-__all__ = ["Check", "RunVerification", "check_run_dir", "verify_run", "verify_runs"]
+__all__ = ["Check", "RunVerification", "VerifyOptions", "check_run_dir", "verify_run", "verify_runs"]
 
 KNOWN_SCHEMAS = (1, 2)
 
@@ -79,7 +80,18 @@ def _check_manifest(manifest: dict[str, Any]) -> Check:
     return Check("manifest", "ok", f"schema {version}; model {model}")
 
 
-def verify_run(path: str | Path, *, templates_dir: Sequence[str | Path] = ()) -> RunVerification:
+@dataclass(frozen=True)
+class VerifyOptions:
+    """`templates_dir`: where templates that are not built in live; `regrade`: judge every
+    stored verdict again (with `workers` processes, `timeout` seconds per item)."""
+
+    templates_dir: tuple[str | Path, ...] = ()
+    regrade: bool = False
+    workers: int | None = None
+    timeout: float = 5.0
+
+
+def verify_run(path: str | Path, options: VerifyOptions = VerifyOptions()) -> RunVerification:
     """Every check of one run directory, read-only."""
     path, manifest = check_run_dir(path)
     files = RunFiles.read(path, manifest)
@@ -89,7 +101,7 @@ def verify_run(path: str | Path, *, templates_dir: Sequence[str | Path] = ()) ->
     if manifest_check.status == "FAIL":
         return result
     result.checks.append(check_benchmark(files))
-    result.checks.append(check_templates(files, templates_dir))
+    result.checks.append(check_templates(files, options.templates_dir))
     gen_check, generations = check_generations(files)
     result.checks.append(check_prompts(files, generations))
     result.checks.append(gen_check)
@@ -97,15 +109,21 @@ def verify_run(path: str | Path, *, templates_dir: Sequence[str | Path] = ()) ->
         grade_check, grades = check_grades(files, profile, generations)
         result.checks.append(grade_check)
         result.checks.append(check_fingerprints(profile, grades))
+        if options.regrade:
+            from rlvr_audit.workflows.verify_regrade import check_verdicts
+
+            result.checks.append(
+                check_verdicts(files, profile, grades, generations, workers=options.workers, timeout=options.timeout)
+            )
     if not files.grades:
         result.checks.append(Check("grades", "warn", "no grades (run `rlvr-audit grade RUN`)"))
     result.checks.append(check_summary(path, graded=bool(files.grades)))
     return result
 
 
-def verify_runs(paths: Sequence[str | Path], *, templates_dir: Sequence[str | Path] = ()) -> list[RunVerification]:
+def verify_runs(paths: Sequence[str | Path], options: VerifyOptions = VerifyOptions()) -> list[RunVerification]:
     """`verify_run` for each path, after checking that every path is a run directory, so
     a typo fails before any work."""
     for p in paths:
         check_run_dir(p)
-    return [verify_run(p, templates_dir=templates_dir) for p in paths]
+    return [verify_run(p, options) for p in paths]

@@ -162,4 +162,9 @@ def check_grades(
     if failures:
         return Check(name, "FAIL", "; ".join(failures)), by_key
     note = f" ({superseded} superseded record(s): retried or re-graded)" if superseded else ""
+    unsettled = {s: sum(r.get("status") == s for r in by_key.values()) for s in RETRIED_STATUSES}
+    if any(unsettled.values()):
+        counts = ", ".join(f"{n} {s}" for s, n in unsettled.items() if n)
+        detail = f"{len(by_key)} grades{note}; {counts} (not verdicts: `rlvr-audit grade RUN` retries them)"
+        return Check(name, "warn", detail), by_key
     return Check(name, "ok", f"{len(by_key)} grades, one per generation{note}"), by_key

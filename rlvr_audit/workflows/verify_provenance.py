@@ -9,13 +9,12 @@ template, so two versions of a template never mix in one run (docs/verify.md).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Problem, stable_hash
+from rlvr_audit.core.types import Problem
 from rlvr_audit.workflows.verify_checks import RunFiles
 from rlvr_audit.workflows.verify_records import Check, Key, first_of, show_key
 
@@ -75,29 +74,11 @@ def check_templates(files: RunFiles, templates_dir: Sequence[str | Path] = ()) -
     return Check("template hashes", "ok", "; ".join(known))
 
 
-def _prompt_hashers() -> list[Callable[[str], str]]:
-    """The ways a stored prompt's text may have been hashed: the store's own function when
-    this build has one, else the project's stable_hash and a plain sha256."""
-    hashers: list[Callable[[str], str]] = []
-    try:
-        from rlvr_audit.store import prompts as store_prompts  # written by runs with stored prompts
+def _prompt_hasher() -> Callable[[str], str] | None:
+    """The store's own prompt digest; None in a build that stores no prompts."""
+    from rlvr_audit.store import run as store_run
 
-        own = getattr(store_prompts, "prompt_hash", None)
-        if callable(own):
-            hashers.append(own)
-    except ImportError:
-        pass
-    hashers.append(stable_hash)
-    hashers.append(lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return hashers
-
-
-def _hash_matches(text: str, recorded: str, hashers: list[Callable[[str], str]]) -> bool:
-    for hasher in hashers:
-        digest = hasher(text)
-        if digest == recorded or (len(recorded) >= 8 and digest.startswith(recorded)):
-            return True
-    return False
+    return getattr(store_run, "prompt_hash", None)
 
 
 def check_prompts(files: RunFiles, generations: dict[Key, dict[str, Any]]) -> Check:
@@ -115,11 +96,11 @@ def check_prompts(files: RunFiles, generations: dict[Key, dict[str, Any]]) -> Ch
     stored: dict[tuple[str, str], dict[str, Any]] = {}
     for _, r in scan.records:
         stored.setdefault((str(r.get("problem_id")), str(r.get("template"))), r)
-    hashers = _prompt_hashers()
+    hasher = _prompt_hasher()
     bad_text = [
         f"{pid}/{t}"
         for (pid, t), r in stored.items()
-        if not isinstance(r.get("prompt"), str) or not _hash_matches(r["prompt"], str(r.get("prompt_hash")), hashers)
+        if not isinstance(r.get("prompt"), str) or (hasher is not None and hasher(r["prompt"]) != r.get("prompt_hash"))
     ]
     if bad_text:
         failures.append(f"{len(bad_text)} stored prompt(s) whose text does not match its hash: {first_of(bad_text)}")
@@ -178,7 +159,12 @@ def check_fingerprints(profile: str, grades: dict[Key, dict[str, Any]]) -> Check
             "`rlvr-audit grade RUN` re-grades them",
         )
     if len(recorded) < len(grades):
-        return Check(name, "warn", f"{len(grades) - len(recorded)} grades without a fingerprint (not recorded)")
+        return Check(
+            name,
+            "warn",
+            f"{len(grades) - len(recorded)} grades without a fingerprint (not recorded: made before fingerprints; "
+            "`rlvr-audit grade RUN` re-grades them)",
+        )
     if not fingerprint:
         return Check(name, "warn", f"{len(grades)} fingerprints recorded; this build cannot compute them")
     return Check(name, "ok", f"{len(grades)} grades, fingerprint {fingerprint}")

@@ -10,9 +10,11 @@ import pytest
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import stable_hash
+from rlvr_audit.store.run import prompt_hash
 from rlvr_audit.workflows.grade_files import grade_run_dir
 from rlvr_audit.workflows.import_run import ImportSpec, import_generations
-from rlvr_audit.workflows.verify import verify_run
+from rlvr_audit.workflows.verify import VerifyOptions, verify_run
+from rlvr_audit.workflows.verify_summary import recompute_summary
 
 PROFILES = ("dapo", "math-verify")
 
@@ -102,6 +104,23 @@ def test_hand_edited_grade_fails_the_summary(run_dir):
     assert cell in summary.detail and "recomputed" in summary.detail
 
 
+def test_regrade_catches_an_edit_that_kept_the_summary_consistent(run_dir):
+    path = run_dir / "grades" / "dapo.jsonl"
+    lines = _lines(path)
+    record = json.loads(lines[1])
+    flipped = "incorrect" if record["status"] == "correct" else "correct"
+    lines[1] = json.dumps({**record, "status": flipped}) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    (run_dir / "summary.json").write_text(json.dumps(recompute_summary(run_dir)))
+    assert verify_run(run_dir).ok  # every record agrees with every other one
+    result = verify_run(run_dir, VerifyOptions(regrade=True, workers=0))
+    check = _status(result, "verdicts dapo")
+    key = f"{record['problem_id']}/{record['template']}/{record['sample']}"
+    assert not result.ok and check.status == "FAIL"
+    assert f"1 of 12 verdicts differ: {key} stored {flipped}, now {record['status']}" in check.detail
+    assert _status(result, "verdicts math-verify").status == "ok"
+
+
 def test_deleted_generation_is_named(run_dir):
     path = run_dir / "generations.jsonl"
     lines = _lines(path)
@@ -189,27 +208,57 @@ def test_retried_timeout_is_not_a_duplicate(run_dir):
     assert check.status == "ok" and "1 superseded" in check.detail
 
 
-def test_prompt_hashes_checked_when_recorded(run_dir):
+def _add_prompts(run_dir: Path) -> list[dict]:
+    """Give every generation a prompt_hash and store its prompt, as schema-2 runs do."""
     path = run_dir / "generations.jsonl"
     records = [json.loads(line) for line in _lines(path)]
     prompts = {}
     for r in records:
         text = f"prompt for {r['problem_id']} in {r['template']}"
+        r["prompt_hash"] = prompt_hash(text)
         prompts[(r["problem_id"], r["template"])] = {
             "problem_id": r["problem_id"],
             "template": r["template"],
-            "prompt_hash": stable_hash(text),
+            "prompt_hash": r["prompt_hash"],
             "prompt": text,
         }
-        r["prompt_hash"] = stable_hash(text)
-    records[3]["prompt_hash"] = "ffffffffffffffff"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     (run_dir / "prompts.jsonl").write_text("".join(json.dumps(p) + "\n" for p in prompts.values()))
+    return records
+
+
+def test_recorded_prompt_hashes_verify(run_dir):
+    _add_prompts(run_dir)
+    check = _status(verify_run(run_dir), "prompt hashes")
+    assert check.status == "ok" and check.detail == "12 generations match 6 stored prompts"
+
+
+def test_generation_naming_another_prompt_fails(run_dir):
+    records = _add_prompts(run_dir)
+    records[3]["prompt_hash"] = prompt_hash("another prompt")
+    (run_dir / "generations.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     check = _status(verify_run(run_dir), "prompt hashes")
     key = f"{records[3]['problem_id']}/{records[3]['template']}/{records[3]['sample']}"
     assert check.status == "FAIL" and f"1 generation(s) whose prompt_hash is not the stored prompt's: {key}" in (
         check.detail
     )
+
+
+def test_edited_stored_prompt_fails(run_dir):
+    _add_prompts(run_dir)
+    path = run_dir / "prompts.jsonl"
+    path.write_text(path.read_text().replace("prompt for q1 in plain", "prompt for q1 in plain, edited"))
+    check = _status(verify_run(run_dir), "prompt hashes")
+    assert check.status == "FAIL" and "1 stored prompt(s) whose text does not match its hash: q1/plain" in check.detail
+
+
+def test_timeout_grades_are_a_warning(run_dir):
+    path = run_dir / "grades" / "dapo.jsonl"
+    lines = _lines(path)
+    lines[0] = json.dumps({**json.loads(lines[0]), "status": "timeout", "extracted": None}) + "\n"
+    path.write_text("".join(lines))
+    check = _status(verify_run(run_dir), "grades dapo")
+    assert check.status == "warn" and "1 timeout (not verdicts" in check.detail
 
 
 def test_no_prompt_records_is_a_warning(run_dir):
