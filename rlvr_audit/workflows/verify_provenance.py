@@ -91,6 +91,8 @@ def check_prompts(files: RunFiles, generations: dict[Key, dict[str, Any]]) -> Ch
             return Check("prompt hashes", "warn", "imported run: no prompts recorded")
         if files.manifest.get("schema_version") == 1:
             return Check("prompt hashes", "warn", "schema 1 run: no prompt hashes recorded")
+        if any(m.get("from") == 1 for m in files.manifest.get("migrations") or () if isinstance(m, dict)):
+            return Check("prompt hashes", "warn", "schema 1 run (migrated): no prompt hashes recorded")
         return Check("prompt hashes", "warn", "no prompt hashes recorded")
     failures = scan.problems()
     stored: dict[tuple[str, str], dict[str, Any]] = {}

@@ -280,7 +280,7 @@ def test_not_a_run_directory_is_bad_input(tmp_path, make):
     assert info.value.exit_code == 2 and "run directory" in info.value.one_line()
 
 
-def write_v1_run(path: Path) -> Path:
+def write_v1_run(path: Path, template_hash: str = "0123456789abcdef") -> Path:
     """A schema-1 run as the code before issue 9 wrote it: no fingerprints, no prompts."""
     path.mkdir(parents=True)
     problems = [{"id": "p1", "question": "1+1?", "answer": "2", "solution": None, "meta": {}}]
@@ -292,7 +292,7 @@ def write_v1_run(path: Path) -> Path:
         "source": "generated",
         "model": {"id": "tiny"},
         "benchmark": {"name": "toy", "size": 1, "hash": stable_hash([["p1", "1+1?", "2"]]), "source": "toy.jsonl"},
-        "templates": {"no-template": {"hash": "0123456789abcdef", "kind": "raw"}},
+        "templates": {"no-template": {"hash": template_hash, "kind": "raw"}},
         "sampling": {"temperature": 0.0, "top_p": 1.0, "max_tokens": 8, "n": 1, "seed": 0},
     }
     (path / "run.json").write_text(json.dumps(manifest))
@@ -318,3 +318,48 @@ def test_schema_1_run_verifies_with_warnings_and_stays_schema_1(tmp_path):
     assert checks["benchmark hash"].status == "ok" and checks["generations"].status == "ok"
     assert checks["fingerprint dapo"].status in ("warn", "FAIL")  # warn until a profile version moves
     assert checks["summary"].status == "warn"
+
+
+def test_schema_1_run_migrates_regrades_and_verifies(tmp_path):
+    from rlvr_audit.store.run import Run
+    from rlvr_audit.templates import get_template
+
+    run_dir = write_v1_run(tmp_path / "v1", template_hash=get_template("no-template").hash)
+    Run.open(run_dir)  # migrates run.json to schema 2 in place
+    grade_run_dir(run_dir, ["dapo"], workers=0, timeout=10.0, cache=None)  # re-grades the unfingerprinted grade
+    result = verify_run(run_dir)
+    checks = {c.name: c.status for c in result.checks}
+    assert result.ok and checks["manifest"] == "ok" and checks["summary"] == "ok"
+    assert checks["fingerprint dapo"] == "ok" and checks["template hashes"] == "ok"
+    assert _status(result, "prompt hashes").detail == "schema 1 run (migrated): no prompt hashes recorded"
+
+
+@pytest.mark.slow
+def test_fresh_baseline_run_verifies_with_every_hash(tmp_path, tiny_model):
+    """A run made by `baseline` (tiny model, hf backend) records prompts and template hashes."""
+    from rlvr_audit.core.types import Sampling
+    from rlvr_audit.workflows.baseline import BaselineSpec, run_baseline
+
+    data = tmp_path / "toy.jsonl"
+    data.write_text(
+        "".join(json.dumps({"id": f"t{i}", "problem": f"{i}+1?", "answer": str(i + 1)}) + "\n" for i in range(2))
+    )
+    spec = BaselineSpec(
+        model=str(tiny_model),
+        benchmark="toy",
+        data_file=data,
+        templates=("no-template", "qwen-boxed"),
+        profiles=("qwen25-math",),
+        sampling=Sampling(max_tokens=4),
+        backend="hf",
+        out_dir=tmp_path / "run",
+        grade_workers=0,
+    )
+    run = run_baseline(spec, progress=False)
+    before = _snapshot(run.path)
+    result = verify_run(run.path)
+    checks = {c.name: c for c in result.checks}
+    assert result.ok and _snapshot(run.path) == before
+    for name in ("manifest", "benchmark hash", "template hashes", "prompt hashes", "generations", "summary"):
+        assert checks[name].status == "ok", checks[name]
+    assert checks["prompt hashes"].detail == "4 generations match 4 stored prompts"
