@@ -6,7 +6,9 @@ Definitions (the numbers depend on them):
 
 - accuracy of a cell: avg@n in percent (mean over problems of the mean correctness over
   that problem's samples); 95% percentile bootstrap CI over problems (seeded). `n` is the
-  number of problems with at least one graded sample.
+  number of problems with at least one graded sample. `timeout` and `error` grades count
+  as incorrect (`accuracy_counts` says so in the JSON); `counts` keeps them apart, and the
+  next `grade` of the run retries them.
 - parsable % of a template: share of its generations whose grade is not `no_answer`
   under the template's *recommended* profile (the harness the prompt was written for),
   so the column says whether the prompt made the model answer in the expected form. When
@@ -30,7 +32,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rlvr_audit.analysis.grid_cells import Cell, compute_cell, json_number, sample_ks, template_stats
+from rlvr_audit.analysis.grid_cells import (
+    ACCURACY_COUNTS,
+    Cell,
+    compute_cell,
+    json_number,
+    sample_ks,
+    template_stats,
+)
 from rlvr_audit.analysis.voting import profile_equivalence
 from rlvr_audit.store.run import Run
 
@@ -105,6 +114,7 @@ class Grid:
             "level": self.level,
             "templates": self.templates,
             "profiles": self.profiles,
+            "accuracy_counts": ACCURACY_COUNTS,
             "cells": [self._cell_json(c) for c in self.cells.values()],
             "template_stats": self.template_stats,
             "best": {"template": best.template, "profile": best.profile, "accuracy": json_number(best.accuracy)}
@@ -129,6 +139,7 @@ class Grid:
             "ci": [json_number(c.low), json_number(c.high)],
             "n": c.n,
             "counts": c.counts,
+            "accuracy_counts": ACCURACY_COUNTS,
             "parsable": json_number(c.parsable),
             "as_claimed": self.is_claimed(c),
         }

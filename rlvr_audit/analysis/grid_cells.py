@@ -13,6 +13,10 @@ from rlvr_audit.analysis.stats import avg_at_n, bootstrap_ci, pass_at_k
 from rlvr_audit.analysis.voting import Equivalence, ballot, maj_at_k
 from rlvr_audit.store.run import Run
 
+# Accuracy is over every graded sample: a `timeout` or `error` grade is not a verdict, but
+# it scores 0 until a later `grade` retries it. Cells count each status apart (`counts`).
+ACCURACY_COUNTS = "timeout and error as incorrect"
+
 
 @dataclass
 class Cell:

@@ -28,6 +28,7 @@ app = typer.Typer(
 _COMMAND_MODULES = (
     "rlvr_audit.cli.listing",
     "rlvr_audit.cli.grade",
+    "rlvr_audit.cli.cache",
     "rlvr_audit.cli.baseline",
     "rlvr_audit.cli.compare",
     "rlvr_audit.cli.importer",

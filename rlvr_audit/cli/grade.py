@@ -21,6 +21,8 @@ def _print_run_dir(graded: Any, *, as_json: bool, as_csv: bool) -> None:
     from rlvr_audit.report.grid_tables import grid_table
 
     stats, table = graded.stats, grid_table(graded.grid)
+    for line in stats.get("messages", []):  # what was re-graded or is stale, and why
+        typer.echo(f"{graded.run.name}: {line}", err=True)
     if as_json:
         typer.echo(json.dumps({"grading": stats, "grid": graded.grid.to_json()}, indent=2, ensure_ascii=False))
     elif as_csv:
@@ -30,7 +32,8 @@ def _print_run_dir(graded: Any, *, as_json: bool, as_csv: bool) -> None:
 
         added = sum(stats["added"].values())
         typer.echo(
-            f"{graded.run.name}: {added} new grades ({stats['timeouts']} timeouts, {stats['errors']} errors) "
+            f"{graded.run.name}: {added} new grades ({stats['timeouts']} timeouts, {stats['errors']} errors; "
+            f"accuracy counts timeouts and errors as incorrect, the next grade retries them) "
             f"in {stats['wall_s']:.1f} s",
             err=True,
         )
@@ -45,7 +48,10 @@ def _print_files(graded: Any, profiles: list[str], *, as_json: bool, as_csv: boo
     for note in graded.notes:
         typer.echo(note, err=True)
     if as_json:
-        typer.echo(json.dumps({"rows": long.records(), "stats": stats.to_dict()}, indent=2, ensure_ascii=False))
+        from rlvr_audit.workflows.grade_files import ACCURACY_COUNTS
+
+        out = {"rows": long.records(), "stats": stats.to_dict(), "accuracy_counts": ACCURACY_COUNTS}
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     if as_csv:
         typer.echo(long.to_csv(), nl=False)
@@ -82,6 +88,12 @@ def register(app: typer.Typer) -> None:
         workers: int | None = opt.workers("Grading processes (default: all cores; 0 = in-process).", min=0),
         timeout: float = opt.timeout(),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the verdict cache."),
+        no_regrade: bool = typer.Option(
+            False,
+            "--no-regrade",
+            help="Run directories: report grades made by another profile version or library versions "
+            "instead of re-grading them.",
+        ),
     ) -> None:
         """Re-grade existing generations with grading profiles (no model needed)."""
         from rlvr_audit.grading.engine.cache import GradeCache
@@ -94,7 +106,8 @@ def register(app: typer.Typer) -> None:
         cache = None if no_cache else GradeCache.persistent()
         pool = {"workers": workers, "timeout": timeout, "cache": cache}
         for path in check_run_dirs(paths):
-            _print_run_dir(grade_run_dir(path, names, **pool), as_json=as_json, as_csv=as_csv)
+            graded = grade_run_dir(path, names, regrade=not no_regrade, **pool)
+            _print_run_dir(graded, as_json=as_json, as_csv=as_csv)
         files = [p for p in paths if not p.is_dir()]
         if not files:
             return

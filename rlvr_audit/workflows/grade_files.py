@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rlvr_audit.analysis.grid_cells import ACCURACY_COUNTS  # how accuracy counts timeouts and errors
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import STATUSES
 
 FAILURE_STATUSES = STATUSES[2:]  # no_answer, timeout, error: counted beside accuracy
+
 TOTAL = "(all)"  # the summary row over every group
 
 
@@ -133,6 +135,7 @@ def summarize(groups: list[str], grades: list[dict], profiles: list[str]) -> lis
                     "accuracy": round(100 * counts["correct"] / n, 2) if n else None,
                     "parsable": round(100 * (counts["correct"] + counts["incorrect"]) / n, 2) if n else None,
                     **counts,
+                    "accuracy_counts": ACCURACY_COUNTS,
                 }
             )
     return rows
@@ -153,6 +156,7 @@ def write_item_grades(items, grades, profiles, out: Path | None) -> list[str]:
                         "extracted": row[p].extracted,
                         "detail": row[p].detail,
                         "version": row[p].version,
+                        "fingerprint": row[p].fingerprint,
                     }
                     for p in profiles
                 },
@@ -196,14 +200,15 @@ def check_run_dirs(paths: Sequence[Path]) -> list[Path]:
     return run_dirs
 
 
-def grade_run_dir(path: Path, profiles, *, workers, timeout, cache) -> RunDirGrades:
-    """Grade what a run directory lacks, rewrite its summary.json, and compute its grid."""
+def grade_run_dir(path: Path, profiles, *, workers, timeout, cache, regrade: bool = True) -> RunDirGrades:
+    """Grade what a run directory lacks (missing, timed-out, errored and, unless
+    `regrade` is False, stale grades), rewrite its summary.json, and compute its grid."""
     from rlvr_audit.analysis.grid import compute_grid
     from rlvr_audit.grading.engine.runs import grade_run
     from rlvr_audit.store.run import Run
     from rlvr_audit.workflows.baseline import write_summary
 
     run = Run.open(path)
-    stats = grade_run(run, profiles, workers=workers, timeout=timeout, cache=cache)
+    stats = grade_run(run, profiles, workers=workers, timeout=timeout, cache=cache, regrade=regrade)
     write_summary(run)
     return RunDirGrades(run, stats, compute_grid(run, profiles=profiles))
