@@ -54,6 +54,16 @@ def test_import_groups_and_templates(tmp_path):
     base, trained = runs
     assert base.templates == ["base-a", "base-b"] and trained.templates == ["base-b"]
     assert base.manifest["source"] == "imported"
+    # Nobody told the import how the file was sampled: unknown, not temperature 0 / seed 0.
+    assert base.manifest["sampling"] == {
+        "temperature": None,
+        "top_p": None,
+        "max_tokens": None,
+        "n": 1,
+        "seed": None,
+        "known": False,
+    }
+    assert not base.sampling_known and base.sampling.n == 1
     assert base.benchmark_identity == trained.benchmark_identity
     assert base.matrix("base-a", "math-verify").mean() == pytest.approx(2 / 6)
     assert trained.matrix("base-b", "math-verify").mean() == pytest.approx(1.0)
