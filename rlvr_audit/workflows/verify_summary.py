@@ -98,4 +98,4 @@ def check_summary(path: Path, graded: bool) -> Check:
     diffs = summary_differences(stored, fresh)
     if diffs:
         return Check("summary", "FAIL", f"{len(diffs)} difference(s): {first_of(diffs, limit=4)}")
-    return Check("summary", "ok", f"{len(fresh.get('cells') or [])} cells match the records")
+    return Check("summary", "ok", f"{len(fresh.get('cells') or [])} cell(s) match the records")

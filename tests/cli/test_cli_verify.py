@@ -71,3 +71,10 @@ def test_not_a_run_directory_exits_2_naming_the_fix(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "is not a run directory" in lines[0] and "rlvr-audit baseline" in lines[0]
+
+
+def test_regrade_adds_a_verdict_check(run_dir, capsys):
+    capsys.readouterr()
+    assert main(["verify", str(run_dir), "--regrade", "--workers", "0", "--json"]) == 0
+    checks = {c["check"]: c for c in json.loads(capsys.readouterr().out)["runs"][0]["checks"]}
+    assert checks["verdicts dapo"]["status"] == "ok" and checks["verdicts dapo"]["detail"].startswith("4 verdicts")
