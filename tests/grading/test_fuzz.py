@@ -35,14 +35,14 @@ GOLDS = ["10^{10^{10^{10}}}", "\\frac{1}{2}", "(1, 2)", "x^2 + 1", "12"]
 
 
 def _profiles():
-    names = []
-    for name in profile_names():
-        try:
-            get_profile(name)
-        except ModuleNotFoundError:
-            continue  # another helper's profile, not written yet
-        names.append(name)
-    return names
+    # Every name the registry knows: a profile whose module is missing fails the load test
+    # below and every test that grades with it, rather than dropping out unseen.
+    return profile_names()
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_every_registered_profile_loads(name):
+    assert get_profile(name).name == name
 
 
 def _check(batch, n, names):
@@ -99,10 +99,29 @@ def test_random_completions_never_crash(pairs):
     _check(batch, len(requests), names)
 
 
+WARM_UP = "so $\\boxed{12}$.\nAnswer: 12"
+# Profiles that by design cannot read WARM_UP's answer, with the form their harness expects.
+# Every other profile (plug-ins included) must grade WARM_UP `correct`.
+OWN_FORM = {
+    # Minerva's harness reads only "Final Answer: The final answer is X. I hope it is correct."
+    "minerva": "Final Answer: The final answer is $12$. I hope it is correct.",
+    # The tag variant of R1-Zero's reward reads only inside <answer>...</answer>.
+    "r1zero-tag": "<think>so 12</think> <answer>\\boxed{12}</answer>",
+}
+
+
+def _grade_one(name, completion, gold="12"):
+    batch = grade_many([GradeRequest(completion, gold)], [name], workers=1, timeout=30, progress=False)
+    return batch.grades[0][name]
+
+
 @pytest.mark.parametrize("name", _profiles())
-def test_each_profile_grades_its_warm_up_like_text(name):
-    # A well-formed boxed answer is graded without timeout or error by every profile.
-    batch = grade_many(
-        [GradeRequest("so $\\boxed{12}$.\nAnswer: 12", "12")], [name], workers=1, timeout=30, progress=False
-    )
-    assert batch.grades[0][name].status in ("correct", "incorrect", "no_answer")
+def test_each_profile_grades_a_correct_warm_up_correct(name):
+    grade = _grade_one(name, WARM_UP)
+    form = WARM_UP
+    if name in OWN_FORM:
+        assert grade.status == "no_answer", grade  # its harness finds no answer in that form
+        form = OWN_FORM[name]
+        grade = _grade_one(name, form)
+    assert grade.status == "correct", grade
+    assert _grade_one(name, form.replace("12", "13")).status == "incorrect"  # and it can say no
