@@ -44,6 +44,19 @@ class ResolvedModel:
     tokenizer_hash: str | None = None
     chat_template_hash: str | None = None
 
+    def entry(self, model_id: str) -> dict[str, str | None]:
+        """The model entry of a manifest (run.json, train.json): what was asked for and
+        the exact weights, tokenizer and chat template it resolved to."""
+        return {
+            "id": model_id,
+            "name": self.display_name,
+            "path": self.path_or_id,
+            "revision": self.revision,
+            "weights_hash": self.weights_hash,
+            "tokenizer_hash": self.tokenizer_hash,
+            "chat_template_hash": self.chat_template_hash,
+        }
+
 
 def audit_home() -> Path:
     """`$RLVR_AUDIT_HOME`, default `~/.cache/rlvr-audit`."""
@@ -101,8 +114,19 @@ def _hub_cache() -> Path:
     )
 
 
-def _repo_dir(repo_id: str) -> Path:
-    return _hub_cache() / ("models--" + repo_id.replace("/", "--"))
+def _repo_dir(repo_id: str, kind: str = "models") -> Path:
+    return _hub_cache() / (f"{kind}--" + repo_id.replace("/", "--"))
+
+
+def cached_dataset_commit(repo_id: str, revision: str | None) -> str | None:
+    """The commit a hub dataset's revision points to in the local HF cache, if known."""
+    if revision and _COMMIT.match(revision):
+        return revision
+    try:
+        commit = (_repo_dir(repo_id, "datasets") / "refs" / (revision or "main")).read_text().strip()
+    except OSError:
+        return None
+    return commit if _COMMIT.match(commit) else None
 
 
 def _snapshot_dir(repo_id: str, commit: str) -> Path | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Problem, Prompt
+from rlvr_audit.core.types import Problem, Prompt, stable_hash
 
 DEFAULT_TEMPLATE = "qwen25-math-cot"
 _FIX = "pass --data FILE (a local JSONL/Parquet file with question and answer columns)"
@@ -21,8 +21,8 @@ _FIX = "pass --data FILE (a local JSONL/Parquet file with question and answer co
 
 @dataclass(frozen=True)
 class TrainSource:
-    """A named hub training set. `revision` "main" is recorded as is: the exact commit
-    could not be confirmed offline."""
+    """A named hub training set. `revision` is what is asked for; the identity records the
+    commit it resolved to where the local cache knows it, and always a content hash."""
 
     name: str
     hub_id: str
@@ -75,7 +75,7 @@ def load_train_problems(data: str | None, *, limit: int | None = None) -> tuple[
         from rlvr_audit.benchmarks.sources import read_rows
 
         rows = read_rows(path)
-        name, identity = "train", {"source": str(path.resolve()), "kind": "file"}
+        name, identity = "train", {"source": str(path.resolve()), "revision": None, "kind": "file"}
         fields: dict[str, str] = {}
         from_solution = False
     else:
@@ -90,7 +90,15 @@ def load_train_problems(data: str | None, *, limit: int | None = None) -> tuple[
                 _FIX,
             ) from exc
         name = source.name
-        identity = {"source": source.hub_id, "revision": source.revision, "split": source.split, "kind": "hub"}
+        from rlvr_audit.generation.models import cached_dataset_commit
+
+        identity = {
+            "source": source.hub_id,
+            "revision": source.revision,
+            "commit": cached_dataset_commit(source.hub_id, source.revision),
+            "split": source.split,
+            "kind": "hub",
+        }
         fields = dict(source.fields)
         from_solution = source.answer_from_solution
     if limit is not None:
@@ -101,7 +109,10 @@ def load_train_problems(data: str | None, *, limit: int | None = None) -> tuple[
     where = identity["source"]
     mapping = resolve_fields(columns, fields, None, where=where, answer_from_solution=from_solution)
     problems = list(rows_to_problems(name, rows, mapping, where=where))
-    identity.update({"name": name, "size": len(problems)})
+    # The content hash is the identity that holds even when no commit is known (a moved
+    # `main`, a local file): the same fields as a benchmark's hash.
+    content = stable_hash([[p.id, p.question, p.answer] for p in problems])
+    identity.update({"name": name, "rows": len(rows), "size": len(problems), "hash": content})
     return problems, identity
 
 

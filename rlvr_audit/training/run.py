@@ -221,13 +221,17 @@ def write_manifest(spec: TrainSpec, out: Path, **extra: Any) -> None:
     """Write (or update) OUT/train.json; main process only."""
     import json
 
+    from rlvr_audit.generation.models import resolve_model
+
     path = out / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     if not manifest:
         manifest = {
             "kind": "rlvr-audit-train",
-            "schema_version": 1,
-            "model": spec.model,
+            # 2: "model" is the resolved model entry (was the bare argument); "data" has a content hash
+            "schema_version": 2,
+            # Resolved as baseline does: a hub id pinned to its commit (else AuditError).
+            "model": resolve_model(spec.model, pin=True).entry(spec.model),
             "reward": spec.reward.to_dict(),
             "preset": spec.preset,
             "overrides": list(spec.overrides),

@@ -207,18 +207,6 @@ def _recorded_revision(out_dir: Path, spec: BaselineSpec, overwrite: bool) -> st
     return model.get("revision") if model.get("id") == spec.model and not model.get("weights_hash") else None
 
 
-def _model_entry(spec: BaselineSpec, resolved: Any) -> dict[str, Any]:
-    return {
-        "id": spec.model,
-        "name": resolved.display_name,
-        "path": resolved.path_or_id,
-        "revision": resolved.revision,
-        "weights_hash": resolved.weights_hash,
-        "tokenizer_hash": resolved.tokenizer_hash,
-        "chat_template_hash": resolved.chat_template_hash,
-    }
-
-
 def _open_run(
     spec: BaselineSpec, templates: Mapping[str, Any], backend_name: str, *, overwrite: bool
 ) -> tuple[Run, str | None]:
@@ -242,7 +230,7 @@ def _open_run(
     resolved = resolve_model(spec.model, _recorded_revision(out_dir, spec, overwrite), pin=backend_name != "openai")
     _check_template_settings(out_dir, entries, overwrite)
     manifest = new_manifest(
-        model=_model_entry(spec, resolved),
+        model=resolved.entry(spec.model),
         benchmark={**benchmark.identity, "source": benchmark.source, "revision": benchmark.revision},
         templates=entries,
         sampling=spec.sampling,
