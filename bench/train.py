@@ -1,11 +1,16 @@
 """Benchmark: `rlvr-audit train` against a bare TRL GRPO script with the same config.
 
 Both run as fresh processes (imports included) on the tiny local model, the same
-prompts, the same GRPOConfig and a Bernoulli(0.5) reward; the bare script has nothing
-else (no manifest, no profile-based metrics, no progress bar, no callbacks). Runs
-alternate, and the table reports medians and the overhead ratio; the target is <= 5%.
+prompts, the same GRPOConfig and the same reward; the bare script has nothing else (no
+manifest, no profile-based metrics, no progress bar, no callbacks). Runs alternate, and the
+table reports medians and the overhead ratio; the target is <= 5%.
 
-    python bench/train.py [--steps 30] [--repeats 3]
+`--reward random` (default): Bernoulli(0.5) in both. `--reward truth`: the bare script
+grades with the ttrl profile in its own process, no time limit and no cache (what a plain
+TRL reward function does), while `rlvr-audit train` grades in the worker pool with
+per-item time limits and the verdict cache; the difference is the cost of that safety.
+
+    python bench/train.py [--steps 30] [--repeats 3] [--reward random|truth]
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import numpy as np
 from datasets import Dataset
 from trl import GRPOConfig, GRPOTrainer
 
-model, data, out, config_json = sys.argv[1:5]
+model, data, out, config_json, reward = sys.argv[1:6]
 rows = [json.loads(line) for line in open(data)]
 calls = [0]
 
@@ -46,8 +51,18 @@ def random_reward(prompts, completions, **kw):
     calls[0] += 1
     return [1.0 if u < 0.5 else 0.0 for u in rng.random(len(completions))]
 
+def truth(prompts, completions, answer, **kw):
+    from rlvr_audit.grading.registry import get_profile
+
+    profile = get_profile("ttrl")
+    return [
+        1.0 if profile.judge(profile.extract(c).answer, profile.prepare_gold(a, None)) else 0.0
+        for c, a in zip(completions, answer)
+    ]
+
 args = GRPOConfig(output_dir=out, **json.loads(config_json))
-trainer = GRPOTrainer(model=model, reward_funcs=[random_reward], args=args, train_dataset=Dataset.from_list(rows))
+funcs = [truth if reward == "truth" else random_reward]
+trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=Dataset.from_list(rows))
 output = trainer.train()
 trainer.save_model(out + "/final")
 json.dump(output.metrics, open(out + "/summary.json", "w"))
@@ -112,6 +127,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--reward", choices=("random", "truth"), default="random")
     opts = ap.parse_args()
     env = {
         **os.environ,
@@ -133,9 +149,8 @@ def main() -> None:
             "--model",
             str(model),
             "--reward",
-            "random",
-            "--gamma",
-            "0.5",
+            opts.reward,
+            *(["--gamma", "0.5"] if opts.reward == "random" else []),
             "--data",
             str(problems_file),
             "--max-steps",
@@ -158,6 +173,7 @@ def main() -> None:
                         str(work / "rows.jsonl"),
                         str(work / f"bare{i}"),
                         json.dumps(config),
+                        opts.reward,
                     ],
                     work / f"bare{i}",
                 ),
@@ -166,14 +182,16 @@ def main() -> None:
             order = names if i % 2 == 0 else names[::-1]  # alternate who runs first
             for name in order:
                 cmd, out = runs[name]
-                w, c = timed(cmd, env)
+                # a fresh verdict cache per run: no run profits from an earlier one's verdicts
+                w, c = timed(cmd, {**env, "RLVR_AUDIT_HOME": str(work / f"home-{i}-{len(wall[name])}-{name[:4]}")})
                 wall[name].append(w)
                 cpu[name].append(c)
                 loop[name].append(train_runtime(out))
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"train overhead: {opts.steps} GRPO steps, tiny model, median of {opts.repeats}")
+    title = f"train overhead: {opts.steps} GRPO steps, tiny model, {opts.reward} reward, median of {opts.repeats}"
+    table = Table(title=title)
     for col in ("measure", "bare TRL s", "rlvr-audit s", "ratio", "runs (bare | ours)"):
         table.add_column(col)
     ratios = {}

@@ -10,6 +10,8 @@ across steps; `shutdown_reward_grading` stops it at the end of training.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 import weakref
 from collections.abc import Sequence
@@ -37,8 +39,9 @@ class RewardGrader:
     """Grades completions against golds under one profile in the shared warm pool.
 
     `profile`: a registered name, or a Profile instance (one the registry does not know,
-    e.g. in tests). `workers`: pool size (None: all cores; 0 grades in this process with
-    no time limit, the old behaviour). `cache`: use the persistent verdict cache.
+    e.g. in tests). `workers`: pool size (None: this process's share of the cores, since
+    every training process on a node has its own pool; 0 grades in this process with no
+    time limit, the old behaviour). `cache`: use the persistent verdict cache.
     """
 
     def __init__(
@@ -48,10 +51,37 @@ class RewardGrader:
 
         self.profile = profile
         self.timeout = float(timeout)
-        self.workers = default_workers() if workers is None else max(0, int(workers))
+        if workers is None:
+            workers = max(1, default_workers() // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1)))
+        self.workers = max(0, int(workers))
         self._use_cache = cache
         self._cache: Any = None
+        self._warming: threading.Thread | None = None
         _LIVE.add(self)
+
+    def start(self) -> None:
+        """Start the workers in the background, so that they load the profile while the
+        trainer loads the model rather than inside the first step."""
+        if self.workers == 0 or self._warming is not None:
+            return
+        from rlvr_audit.grading.engine.pool import grade_many
+
+        # one request per worker, so that the pool starts all of them
+        requests = [GradeRequest(f"\\boxed{{{i}}}", str(i)) for i in range(self.workers)]
+
+        def warm() -> None:
+            try:
+                grade_many(requests, [self.profile], workers=self.workers, timeout=self.timeout, progress=False)
+            except Exception:  # the first real batch starts the pool instead, and reports the failure
+                pass
+
+        self._warming = threading.Thread(target=warm, name="rlvr-audit-reward-warmup", daemon=True)
+        self._warming.start()
+
+    def _wait_warm(self) -> None:
+        # the shared pool serves one call at a time: a batch during warm-up would start a second one
+        if self._warming is not None:
+            self._warming.join()
 
     @property
     def profile_name(self) -> str:
@@ -82,6 +112,7 @@ class RewardGrader:
             where.append(i)
         out = RewardGrades([0.0] * len(texts))
         if requests:
+            self._wait_warm()
             batch = grade_many(
                 requests,
                 [self.profile],
@@ -98,6 +129,7 @@ class RewardGrader:
         return out
 
     def close(self) -> None:
+        self._wait_warm()
         if self._cache is not None:
             self._cache.close()
             self._cache = None

@@ -267,5 +267,8 @@ class Reward:
 
 
 def build_reward(spec: RewardSpec) -> Reward:
-    """The TRL reward function for `spec`."""
-    return Reward(spec)
+    """The TRL reward function for `spec`; a graded reward's workers start right away."""
+    reward = Reward(spec)
+    if reward.grader is not None:
+        reward.grader.start()
+    return reward

@@ -77,6 +77,33 @@ def test_shutdown_stops_the_warm_workers():
     assert pool._POOL is None
 
 
+def test_the_workers_start_before_the_first_batch():
+    from rlvr_audit.training.reward_grading import RewardGrader
+
+    shutdown_reward_grading()
+    grader = RewardGrader(NAIVE, workers=2, cache=False)
+    grader.start()
+    grader._wait_warm()
+    assert pool._POOL is not None and pool._POOL.started == 2
+    assert grader.grade(["\\boxed{3}"], ["3"]).rewards == [1.0]
+    assert pool._POOL.started == 2  # the warm workers graded it
+
+
+def test_each_training_process_on_a_node_gets_its_share_of_the_cores(monkeypatch):
+    from rlvr_audit.grading.engine import workers
+    from rlvr_audit.training.reward_grading import RewardGrader
+
+    monkeypatch.setattr(workers, "default_workers", lambda: 16)
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "4")
+    assert RewardGrader("ttrl").workers == 4
+    assert RewardGrader("ttrl", workers=0).workers == 0
+
+
+def test_the_time_limit_is_part_of_the_recorded_reward():
+    assert parse_reward("truth", grade_timeout=2.5).to_dict()["grade_timeout"] == 2.5
+    assert parse_reward("truth").grade_timeout > 0
+
+
 class Injecting:
     """The reward the trainer calls, with the first rollout's first two completions
     replaced by degenerate ones (as if the model had written them)."""

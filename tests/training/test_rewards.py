@@ -103,6 +103,7 @@ def test_random_reward_ignores_the_completion_and_replays_per_seed():
         ("truth", {"gamma": 0.5}, "--gamma applies"),
         ("random", {"gamma": 1.5}, "gamma must be in"),
         ("one-shot", {}, "--one-shot-id"),
+        ("truth", {"grade_timeout": 0}, "time limit must be > 0"),
         ("truth", {"profile": "nope"}, "not a known profile"),
         ("no_such_module_xyz:f", {}, "cannot import"),
         ("rlvr_audit.training.rewards:NOPE", {}, "has no callable"),
