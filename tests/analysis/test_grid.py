@@ -1,13 +1,16 @@
-"""The grid computed from a hand-built run (no model): every number is checked against
-what the definitions in rlvr_audit/analysis/grid.py say it must be."""
+"""The grid computed from hand-built runs (no model). Every expected number is written out
+by hand from the outcomes below, never computed with the code under test.
+
+The CIs are percentile bootstraps over 4 problems, so every resampled mean is a multiple
+of 25: for 1 correct in 4, P(resample has 0 correct) = (3/4)^4 = 32% > 2.5%, so the low
+bound is 0; P(>= 3 correct) = 5.1% > 2.5% > P(4 correct) = 0.4%, so the high bound is 75.
+3 of 4 is the mirror image, [25, 100]; 0 of 4 is [0, 0]."""
 
 import json
 
-import numpy as np
 import pytest
 
 from rlvr_audit.analysis.grid import compute_grid
-from rlvr_audit.analysis.stats import bootstrap_ci
 from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
 from rlvr_audit.store.run import Run, new_manifest
 
@@ -67,18 +70,20 @@ def single(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("template", "profile", "accuracy", "parsable"),
-    [("a", "strict", 25.0, 50.0), ("a", "loose", 75.0, 100.0), ("b", "strict", 0.0, 0.0), ("b", "loose", 25.0, 25.0)],
+    ("template", "profile", "accuracy", "parsable", "ci"),
+    [
+        ("a", "strict", 25.0, 50.0, (0.0, 75.0)),
+        ("a", "loose", 75.0, 100.0, (25.0, 100.0)),
+        ("b", "strict", 0.0, 0.0, (0.0, 0.0)),
+        ("b", "loose", 25.0, 25.0, (0.0, 75.0)),
+    ],
 )
-def test_cell_accuracy_and_parsable(single, template, profile, accuracy, parsable):
-    grid = compute_grid(single, n_boot=500)
-    cell = grid.cells[(template, profile)]
+def test_cell_accuracy_parsable_and_ci(single, template, profile, accuracy, parsable, ci):
+    cell = compute_grid(single).cells[(template, profile)]
     assert cell.accuracy == pytest.approx(accuracy)
     assert cell.parsable == pytest.approx(parsable)
     assert cell.n == 4
-    low, high = bootstrap_ci(single.matrix(template, profile), level=0.95, n_boot=500, seed=0)
-    assert (cell.low, cell.high) == pytest.approx((100 * low, 100 * high))
-    assert cell.low <= cell.accuracy <= cell.high
+    assert (cell.low, cell.high) == pytest.approx(ci)
 
 
 def test_template_stats_and_parsable_profile(single):
@@ -97,9 +102,9 @@ def test_best_spread_reported_and_claimed(single):
     assert grid.spread == pytest.approx(75.0)
     data = grid.to_json()
     assert data["reported"]["below_best"] == pytest.approx(55.0)
+    # 20 lies in [0, 75] (a/strict, b/loose), not in [25, 100] (a/loose) nor [0, 0] (b/strict).
     containing = {tuple(c) for c in data["reported"]["cells_containing"]}
-    assert containing == {(c.template, c.profile) for c in grid.valid_cells() if c.low <= 20.0 <= c.high}
-    assert ("b", "strict") not in containing  # CI [0, 0]
+    assert containing == {("a", "strict"), ("b", "loose")}
     assert data["as_claimed"] == ["a", "strict"]
     json.dumps(data)  # serialisable: no NaN objects, tuples only as lists
 
@@ -115,6 +120,18 @@ def test_incomplete_run_counts_graded_problems_only(tmp_path):
     grid = compute_grid(_run(tmp_path, n=1, templates={"a": TEMPLATES["a"]}, gens=gens, grades=grades))
     cell = grid.cells[("a", "strict")]
     assert cell.n == 2 and cell.accuracy == 100.0
+    assert (cell.low, cell.high) == (100.0, 100.0)  # every resample is all-correct
+
+
+def test_one_of_two_problems_correct_is_50(tmp_path):
+    gens = {(p.id, "a", 0): ("x", "stop", 1) for p in PROBLEMS[:2]}
+    grades = {"strict": {("p0", "a", 0): ("correct", "1"), ("p1", "a", 0): ("incorrect", "7")}}
+    cell = compute_grid(_run(tmp_path, n=1, templates={"a": TEMPLATES["a"]}, gens=gens, grades=grades)).cells[
+        ("a", "strict")
+    ]
+    assert cell.n == 2 and cell.accuracy == 50.0 and cell.parsable == 100.0
+    # Resamples of 2 problems: 0 (1/4), 50 (1/2), 100 (1/4) -> the 95% bounds are 0 and 100.
+    assert (cell.low, cell.high) == (0.0, 100.0)
 
 
 def test_pass_and_maj_at_k(tmp_path):
@@ -132,12 +149,14 @@ def test_pass_and_maj_at_k(tmp_path):
             grades[(pid, "a", s)] = (st, ex)
     run = _run(tmp_path, n=4, templates={"a": TEMPLATES["a"]}, gens=gens, grades={"strict": grades})
     cell = compute_grid(run).cells[("a", "strict")]
-    assert cell.accuracy == pytest.approx(100 * np.mean([0.5, 0.25, 0, 0.25]))
-    assert cell.pass_at[1] == pytest.approx(cell.accuracy)
+    assert cell.accuracy == pytest.approx(25.0)  # per-problem means 2/4, 1/4, 0, 1/4
+    assert cell.pass_at[1] == pytest.approx(25.0)
+    # pass@2 = 1 - C(n-c, 2)/C(4, 2) per problem: 1 - 1/6, 1 - 3/6, 0, 1 - 3/6 -> mean 11/24.
+    assert cell.pass_at[2] == pytest.approx(100 * 11 / 24)
     assert cell.pass_at[4] == pytest.approx(75.0)  # every problem but p2 has a correct sample
     # maj@4: p0 -> "2" correct; p1 -> "5" wrong; p2 wrong; p3 tie of singletons -> first ("4") correct
     assert cell.maj_at[4] == pytest.approx(50.0)
-    assert cell.maj_at[1] == pytest.approx(100 * np.mean([1, 0, 0, 1]))
+    assert cell.maj_at[1] == pytest.approx(50.0)  # the first samples: correct, wrong, wrong, correct
     assert compute_grid(run).ks() == [1, 2, 4]
 
 
