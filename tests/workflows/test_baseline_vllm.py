@@ -68,7 +68,7 @@ def test_vllm_run_is_complete(vllm_run):
     manifest = run.manifest
     assert manifest["backend"]["name"] == "vllm" and manifest["backend"]["versions"]["vllm"]
     assert manifest["model"]["weights_hash"].startswith("sha256:")
-    assert manifest["sampling"] == SAMPLING.to_dict()
+    assert manifest["sampling"] == {**SAMPLING.to_dict(), "known": True}
     summary = json.loads((run.path / "summary.json").read_text())
     assert all(set(c["pass_at_k"]) == {"1", "2"} and set(c["maj_at_k"]) == {"1", "2"} for c in summary["cells"])
 

@@ -146,3 +146,17 @@ def test_speed_only_backend_option_resumes(tiny_model, tmp_path):
     assert count.prompts == 0
     assert len(list(read_jsonl(out / "prompts.jsonl"))) == 3
     assert Run.open(out).manifest.backend["generation_options"] == {}
+
+
+@pytest.mark.slow
+@pytest.mark.vllm
+def test_vllm_run_refuses_hf_and_records_its_prompts(tiny_model, tmp_path):
+    pytest.importorskip("vllm")
+    data, out = _data(tmp_path), tmp_path / "run"
+    run = run_baseline(_spec(str(tiny_model), data, out, backend="vllm"), progress=False)
+    assert run.manifest.backend["name"] == "vllm"
+    hashes = {p["prompt_hash"] for p in read_jsonl(out / "prompts.jsonl")}
+    assert {g.prompt_hash for g in run.generations().values()} == hashes and len(hashes) == 3
+    with pytest.raises(AuditError) as info:
+        run_baseline(_spec(str(tiny_model), data, out), progress=False)
+    assert "backend vllm -> hf" in info.value.message and "--out NEW" in info.value.fix
