@@ -69,6 +69,30 @@ def test_hub_id_resolves_its_commit_from_the_cache(_temp_home, refs, revision, e
     assert resolved.display_name == "Model-1B"
 
 
+def test_pinning_an_uncached_hub_id_offline_names_the_fix(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert resolve_model("Org/Uncached").revision is None  # unpinned: the openai backend's case
+    with pytest.raises(AuditError) as info:
+        resolve_model("Org/Uncached", pin=True)
+    assert "offline and not in the local cache" in info.value.message
+    assert "--revision COMMIT" in info.value.fix and "HF_HUB_OFFLINE=0" in info.value.fix
+    assert resolve_model("Org/Uncached", COMMIT, pin=True).revision == COMMIT  # the named fix works
+
+
+def test_tokenizer_and_chat_template_hashes_follow_their_files(model_copy):
+    first = models.tokenizer_identity(model_copy)
+    assert all(h.startswith("sha256:") for h in first)
+    jinja = model_copy / "chat_template.jinja"
+    if jinja.is_file():  # where transformers saves the template (else inside tokenizer_config.json)
+        jinja.write_text(jinja.read_text() + "{# changed #}")
+    else:
+        config = model_copy / "tokenizer_config.json"
+        config.write_text(config.read_text().replace("{{", "{{ ", 1))
+    second = models.tokenizer_identity(model_copy)
+    assert second[0] != first[0] and second[1] != first[1]
+    assert models.tokenizer_identity(model_copy.parent / "nothing-here") == (None, None)
+
+
 @pytest.mark.parametrize(
     "make, message",
     [
