@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# Only a missing third-party extra skips; a project module that fails to import must fail.
+pytest.importorskip("trl")
+pytest.importorskip("datasets")
+
 from rlvr_audit.training.callbacks import NoLearningSignalWarning
 from rlvr_audit.training.labels import Label, save_labels
 from rlvr_audit.training.rewards import parse_reward
@@ -24,8 +28,6 @@ TINY = (
     "gradient_checkpointing=false",
     "learning_rate=1e-3",
 )
-
-pytestmark = pytest.mark.usefixtures("trl_ready")
 
 
 def train(tiny_model, out, problem_file, reward="random", steps=2, extra=(), **kw):
@@ -140,7 +142,7 @@ def test_random_reward_is_identical_across_runs_with_one_seed(tiny_model, proble
 
 
 def test_checkpoint_evaluation_produces_runs_compare_reads(tiny_model, problem_file, tmp_path):
-    from rlvr_audit.comparison.gains import compare_runs
+    from rlvr_audit.comparison.gains import VERDICTS, compare_runs
     from rlvr_audit.core.types import Sampling
     from rlvr_audit.store.run import Run
     from rlvr_audit.workflows.baseline import BaselineSpec
@@ -159,12 +161,30 @@ def test_checkpoint_evaluation_produces_runs_compare_reads(tiny_model, problem_f
     result = train(tiny_model, out, problem_file, reward="format", eval_every=1, eval=each_checkpoint)
     assert result.checkpoints == ["checkpoint-1", "checkpoint-2"]
     assert [Path(p).name for p in result.eval_runs] == ["checkpoint-0", "checkpoint-1", "checkpoint-2"]
+    for path in result.eval_runs:  # each checkpoint run is complete, with its manifest
+        for name in ("run.json", "generations.jsonl", "problems.jsonl", "summary.json", "grades/ttrl.jsonl"):
+            assert (Path(path) / name).is_file(), (path, name)
     runs = [Run.open(p) for p in result.eval_runs]
     assert all(len(r.problems()) == 2 for r in runs)
-    assert all(r.grades("ttrl") for r in runs)
-    comparison = compare_runs(runs[0], runs[1:], n_boot=50)
-    assert comparison is not None
-    assert json.loads((out / "train.json").read_text())["eval_runs"] == result.eval_runs
+    assert all(len(r.generations()) == 2 and len(r.grades("ttrl")) == 2 for r in runs)
+    assert all(r.manifest["templates"].keys() == {"qwen25-math-cot"} for r in runs)
+
+    comparison = compare_runs(runs[0], runs[1:], n_boot=50, as_claimed=("qwen25-math-cot", "ttrl"))
+    assert [t.path for t in comparison.trained] == [str(Path(p)) for p in result.eval_runs[1:]]
+    for trained in comparison.trained:
+        for figure in (trained.claimed, trained.adjusted):
+            assert all(isinstance(figure[k], float) for k in ("gain", "low", "high")), figure
+            assert figure["low"] <= figure["gain"] <= figure["high"]
+        assert trained.verdict in VERDICTS
+
+    manifest = json.loads((out / "train.json").read_text())
+    assert manifest["eval_runs"] == result.eval_runs
+    # 2 steps, 2 optimizer steps per rollout: one metrics line per step, and the rollout's
+    # reward only on the step that generated it.
+    lines = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in lines] == [1, 2]
+    assert {"reward_mean", "reward_std", "rewards/format/mean", "loss", "clip_ratio"} <= lines[0].keys()
+    assert "reward_mean" not in lines[1] and "loss" in lines[1]
 
 
 def test_cli_train_and_errors(tiny_model, problem_file, tmp_path, capsys):
