@@ -1,9 +1,8 @@
-"""kill -9 `rlvr-audit baseline` at random points while it writes; rerunning it must end
-with exactly the records an uninterrupted run with the same seed produces."""
+"""kill -9 `rlvr-audit baseline` at fixed points of its progress while it writes; rerunning it
+must end with exactly the records an uninterrupted run with the same seed produces."""
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -17,7 +16,12 @@ from rlvr_audit.store.run import Run
 
 PROBLEMS = 30
 SAMPLES = 2
-KILLS = 3
+TOTAL = PROBLEMS * SAMPLES
+# Kill once the file holds at least this many records: early, midway and late in generation.
+KILL_AT = (TOTAL // 6, TOTAL // 2, TOTAL * 5 // 6)
+# A kill that lands after generation finished proves nothing; such a sequence is redone
+# from scratch in a fresh directory, at most this many times, and then the test fails.
+ATTEMPTS = 3
 
 
 def write_problems(path: Path) -> Path:
@@ -53,8 +57,10 @@ def cli_args(model: Path, data: Path, out: Path) -> list[str]:
         "5",
         "--samples",
         str(SAMPLES),
+        # Long enough that one record takes a few polling intervals, so a kill can land
+        # between two given counts of records.
         "--max-tokens",
-        "24",
+        "48",
         "--out",
         str(out),
         "--workers",
@@ -77,37 +83,52 @@ def raw_keys(path: Path) -> list[tuple]:
     return keys
 
 
-def kill_while_writing(args: list[str], gens: Path, rng: random.Random) -> bool:
-    """Start the CLI, wait until it has appended a new record, kill -9 it a random moment
-    later. True when it was killed (False: it finished first)."""
-    before = count_lines(gens)
+def kill_at(args: list[str], gens: Path, target: int) -> int | None:
+    """Start the CLI and kill -9 it as soon as the file holds `target` records. Returns the
+    count at the kill, or None when the kill could not land inside generation."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "rlvr_audit", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     try:
-        while count_lines(gens) <= before and proc.poll() is None:
+        while count_lines(gens) < target and proc.poll() is None:
             if time.monotonic() > deadline:
-                raise AssertionError("the baseline subprocess wrote nothing in 120 s")
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.6))
+                raise AssertionError(f"the baseline subprocess wrote fewer than {target} records in 300 s")
+            time.sleep(0.005)
         if proc.poll() is not None:
-            return False
+            return None
         os.kill(proc.pid, signal.SIGKILL)
-        return True
     finally:
         proc.wait(timeout=60)
+    landed = count_lines(gens)
+    return landed if landed < TOTAL else None
+
+
+def interrupted_run(model: Path, data: Path, out: Path) -> list[int] | None:
+    """Three kills at the KILL_AT points; the counts they landed at, or None if one missed."""
+    gens = out / "generations.jsonl"
+    landed = []
+    for target in KILL_AT:
+        count = kill_at(cli_args(model, data, out), gens, max(target, count_lines(gens) + 1))
+        if count is None:
+            return None
+        landed.append(count)
+    return landed
 
 
 @pytest.mark.slow
 def test_kill_9_and_rerun_equals_an_uninterrupted_run(tiny_model, tmp_path):
     data = write_problems(tmp_path / "toy.jsonl")
-    out = tmp_path / "killed"
-    gens = out / "generations.jsonl"
-    rng = random.Random(20251126)
-    kills = [kill_while_writing(cli_args(tiny_model, data, out), gens, rng) for _ in range(KILLS)]
-    assert any(kills), "no run was interrupted: the test proved nothing"
-    assert count_lines(gens) < PROBLEMS * SAMPLES or not all(kills)
+    for attempt in range(ATTEMPTS):
+        out = tmp_path / f"killed-{attempt}"
+        landed = interrupted_run(tiny_model, data, out)
+        if landed is not None:
+            break
+    else:
+        pytest.fail(f"in {ATTEMPTS} attempts no sequence of kills landed inside generation")
+    # Each kill landed at or after its point, before the end, and later than the previous one.
+    assert all(at <= n < TOTAL for at, n in zip(KILL_AT, landed, strict=True)), landed
+    assert landed == sorted(set(landed)), landed
 
     final = subprocess.run(
         [sys.executable, "-m", "rlvr_audit", *cli_args(tiny_model, data, out)],
@@ -117,10 +138,11 @@ def test_kill_9_and_rerun_equals_an_uninterrupted_run(tiny_model, tmp_path):
     )
     assert final.returncode == 0, final.stderr[-2000:]
 
+    gens = out / "generations.jsonl"
     keys = raw_keys(gens)
-    assert len(keys) == len(set(keys)) == PROBLEMS * SAMPLES  # nothing lost, nothing written twice
+    assert len(keys) == len(set(keys)) == TOTAL  # nothing lost, nothing written twice
     grade_keys = raw_keys(out / "grades" / "qwen25-math.jsonl")
-    assert len(grade_keys) == len(set(grade_keys)) == PROBLEMS * SAMPLES
+    assert len(grade_keys) == len(set(grade_keys)) == TOTAL
 
     reference = tmp_path / "reference"
     assert main(cli_args(tiny_model, data, reference)) == 0  # same seed, never interrupted
