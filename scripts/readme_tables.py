@@ -39,8 +39,8 @@ GRADE_EXCERPT = (
     "7B-eval-pi1-stopwords",
     "7B-eval-offRLVR-20",
     "1.5B-eval-promptnobox",
-    "cs336 qwen2.5-math-1.5b (R1 template)",
-    "qwen25math/math_cot_100 (n=8)",
+    "cs336_dlk/qwen2.5-math-1.5b/math500_hf",  # the R1 template
+    "qwen25math/math_cot_100",  # 8 samples per problem
 )
 # The same base model, two prompts, one profile: the sentence under the grade table.
 PROMPT_SPREAD = ("7B-eval-promptoriginal", "7B-eval-pi1-stopwords", "qwen25-math")
