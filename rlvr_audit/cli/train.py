@@ -46,6 +46,7 @@ def train_spec(
     gamma: float | None,
     reward_profile: str,
     one_shot_id: str | None,
+    grade_timeout: float,
     data: str | None,
     limit: int | None,
     template: str | None,
@@ -74,7 +75,9 @@ def train_spec(
     for target in targets:
         if target not in ("wandb", "tensorboard", "none"):
             raise AuditError(f"--report-to {target} is not supported", "use wandb or tensorboard")
-    spec_reward = parse_reward(reward, profile=reward_profile, gamma=gamma, seed=seed, one_shot_id=one_shot_id)
+    spec_reward = parse_reward(
+        reward, profile=reward_profile, gamma=gamma, seed=seed, one_shot_id=one_shot_id, grade_timeout=grade_timeout
+    )
     if output_dir is None:
         safe = Path(model.rstrip("/")).name or "model"
         output_dir = Path("runs") / f"train-{safe}-{spec_reward.name}"
@@ -130,6 +133,9 @@ def register(app: typer.Typer) -> None:
         gamma: float = typer.Option(None, "--gamma", help="P(reward = 1) of the random reward (default 0.5)."),
         reward_profile: str = typer.Option("ttrl", "--reward-profile", help="Grading profile the rewards use."),
         one_shot_id: str = typer.Option(None, "--one-shot-id", help="Problem id for the one-shot reward."),
+        grade_timeout: float = typer.Option(
+            5.0, "--grade-timeout", min=0.01, help="CPU seconds per grading step per completion (then reward 0)."
+        ),
         data: str = typer.Option(None, "--data", help="deepscaler (default), math, or a local JSONL/Parquet file."),
         limit: int = opt.limit("Use only the first N training problems."),
         template: str = typer.Option(None, "--template", help="Prompt template (default qwen25-math-cot)."),

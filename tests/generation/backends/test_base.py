@@ -7,7 +7,6 @@ import pytest
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Prompt, Sampling
 from rlvr_audit.generation.backends.base import (
-    check_sampling,
     cut_at_stop,
     encode_prompt,
     prompt_seeds,
@@ -62,17 +61,18 @@ def test_incomplete_prompts_are_refused(prompt, message):
 
 
 @pytest.mark.parametrize(
-    "sampling, flag",
+    "settings, flag",
     [
-        (Sampling(n=0), "--n"),
-        (Sampling(max_tokens=0), "--max-tokens"),
-        (Sampling(temperature=-1), "--temperature"),
-        (Sampling(top_p=0), "--top-p"),
+        ({"n": 0}, "--samples"),
+        ({"max_tokens": 0}, "--max-tokens"),
+        ({"temperature": -1}, "--temperature"),
+        ({"top_p": 0}, "--top-p"),
     ],
 )
-def test_bad_sampling_names_the_flag(sampling, flag):
+def test_bad_sampling_names_the_flag(settings, flag):
+    # Sampling refuses impossible settings when it is built, before any backend sees them.
     with pytest.raises(AuditError) as err:
-        check_sampling(sampling)
+        Sampling(**settings)
     assert flag in err.value.one_line()
 
 
