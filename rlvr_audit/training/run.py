@@ -267,7 +267,14 @@ def run_train(spec: TrainSpec) -> TrainResult:
 
     from trl import GRPOTrainer
 
+    from rlvr_audit.generation.models import resolve_model
     from rlvr_audit.training.callbacks import make_callbacks
+
+    # Train the weights train.json names: a hub id loads its pinned commit, not whatever
+    # `main` is by the time each process starts.
+    resolved = resolve_model(spec.model, pin=True)
+    if resolved.revision and resolved.path_or_id == spec.model and not Path(spec.model).exists():
+        config.model_init_kwargs = {**(config.model_init_kwargs or {}), "revision": resolved.revision}
 
     callbacks = make_callbacks(out, progress=spec.progress, is_main=is_main_process())
     try:
