@@ -182,7 +182,9 @@ class Run:
             key = (r["problem_id"], r["template"], int(r["sample"]))
             if key not in out:
                 version = str(r.get("version", ""))
-                out[key] = Grade(profile, version, r["status"], r.get("extracted"), r.get("detail"), r.get("fingerprint"))
+                out[key] = Grade(
+                    profile, version, r["status"], r.get("extracted"), r.get("detail"), r.get("fingerprint")
+                )
         return out
 
     def matrix(self, template: str, profile: str, what: str = "correct") -> np.ndarray:
