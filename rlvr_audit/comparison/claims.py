@@ -65,7 +65,7 @@ class ClaimComparison:
             "baseline": self.baseline,
             "figure": {"lower_bound": self.lower_bound, "description": self.figure_description()},
             "published_baselines": self.published_baselines,
-            "rows": [{k: v for k, v in row.items() if not k.startswith("adjusted_")} for row in self.rows],
+            "rows": [dict(row) for row in self.rows],
         }
 
 
@@ -150,9 +150,6 @@ def _row(
         "vs_published": {f"{b['claim']}:{b['label']}": round(trained - b["value"], 2) for b in published},
         "verified": bool(v.get("verified", False)),
     }
-    # Old names, in memory only, for readers that have not moved to gain_vs_baseline yet
-    # (comparison.gates, report.plots); to_dict() leaves them out.
-    row.update(adjusted_gain=row["gain_vs_baseline"], adjusted_low=low, adjusted_high=high)
     return row
 
 

@@ -22,7 +22,12 @@ def _adjusted_gains(result: Any) -> list[tuple[str, float, float | None, float |
     if hasattr(result, "trained"):
         return [(r.run, r.adjusted["gain"], r.adjusted["low"], r.adjusted["high"]) for r in result.trained]
     return [
-        (f"{r['reward']} [{r['version']}]", r["adjusted_gain"], r["adjusted_low"], r["adjusted_high"])
+        (
+            f"{r['reward']} [{r['version']}]",
+            r["gain_vs_baseline"],
+            r["gain_vs_baseline_low"],
+            r["gain_vs_baseline_high"],
+        )
         for r in result.rows
     ]
 

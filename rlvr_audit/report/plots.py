@@ -55,13 +55,13 @@ def bars_of(comparison: Any) -> tuple[list[dict[str, Any]], str]:
         {
             "label": f"{r['reward']}\n[{r['version']}]",
             "claimed": r["claimed_gain"],
-            "adjusted": r["adjusted_gain"],
-            "low": r["adjusted_low"],
-            "high": r["adjusted_high"],
+            "adjusted": r["gain_vs_baseline"],
+            "low": r["gain_vs_baseline_low"],
+            "high": r["gain_vs_baseline_high"],
         }
         for r in comparison.rows
     ]
-    return bars, f"{comparison.claim['name']}: claimed vs adjusted gain"
+    return bars, f"{comparison.claim['name']}: claimed gain vs claimed trained - baseline (a lower bound)"
 
 
 def plot_claimed_vs_adjusted(comparison: Any, path: str | Path) -> Path:

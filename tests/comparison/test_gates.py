@@ -47,7 +47,13 @@ def test_every_tripped_run_is_listed_in_order():
 
 
 def test_gates_on_claim_rows():
-    row = {"reward": "random", "version": "v1", "adjusted_gain": 1.5, "adjusted_low": None, "adjusted_high": None}
+    row = {
+        "reward": "random",
+        "version": "v1",
+        "gain_vs_baseline": 1.5,
+        "gain_vs_baseline_low": None,
+        "gain_vs_baseline_high": None,
+    }
     assert tripped_gates(SimpleNamespace(rows=[row]), Gates(adjusted_below=2)) == [
         "random [v1]: adjusted gain +1.5 is below the required +2.0"
     ]
