@@ -14,6 +14,7 @@ CLI_DEFAULTS = dict(
     gamma=None,
     reward_profile="ttrl",
     one_shot_id=None,
+    grade_timeout=5.0,
     data=None,
     limit=None,
     template=None,
@@ -80,3 +81,9 @@ def test_each_checkpoint_fills_the_template(tmp_path, monkeypatch):
     assert [s.model for s in seen] == ["org/base", str(tmp_path / "checkpoint-1")]
     assert [s.label for s in seen] == ["base format checkpoint-0", "base format checkpoint-1"]
     assert all(s.benchmark == "tiny" and s.limit == 2 for s in seen)
+
+
+def test_grade_timeout_reaches_the_reward_spec():
+    spec = train_spec(model="m", reward="truth", **{**CLI_DEFAULTS, "grade_timeout": 0.75})
+    assert spec.reward.grade_timeout == 0.75
+    assert train_spec(model="m", reward="truth", **CLI_DEFAULTS).reward.grade_timeout == 5.0
