@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rlvr_audit.core.types import Generation, Problem, Sampling
+from toy_runs import toy_run
+
 from rlvr_audit.grading.engine.cache import GradeCache
 from rlvr_audit.grading.engine.runs import grade_run
 from rlvr_audit.grading.registry import profile_fingerprint
-from rlvr_audit.store.run import Run, new_manifest
+from rlvr_audit.store.run import Run
 
-PROBLEMS = [Problem(f"p{i}", f"q{i}", str(i)) for i in range(3)]
 # (problem, sample, completion): dapo reads the last "Answer:" line.
 COMPLETIONS = [
     ("p0", 0, "so Answer: 0"),
@@ -20,17 +20,7 @@ COMPLETIONS = [
 
 
 def _run(path):
-    manifest = new_manifest(
-        model={"id": "m", "weights_hash": "abc"},
-        benchmark={"name": "toy", "size": 3, "hash": "h", "source": "test"},
-        templates={"t": {"hash": "x", "kind": "raw"}},
-        sampling=Sampling(n=2),
-        command="test",
-    )
-    run = Run.create(path, manifest, PROBLEMS)
-    with run.generation_writer() as out:
-        out.write_many(Generation(p, "t", s, text).to_dict() for p, s, text in COMPLETIONS)
-    return Run.open(path)
+    return toy_run(path, COMPLETIONS)
 
 
 def _lines(path):

@@ -7,30 +7,20 @@ import json
 
 import pytest
 from slow_profiles import SLOW_ECHO
+from toy_runs import toy_run
 
-from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
+from rlvr_audit.core.types import Grade
 from rlvr_audit.grading import identity, registry
 from rlvr_audit.grading.engine.cache import GradeCache
 from rlvr_audit.grading.engine.pool import shutdown_pool
 from rlvr_audit.grading.engine.runs import grade_run
-from rlvr_audit.store.run import Run, new_manifest
+from rlvr_audit.store.run import Run
 
-PROBLEMS = [Problem(f"p{i}", f"q{i}", str(i)) for i in range(3)]
 COMPLETIONS = [("p0", 0, "Answer: 0"), ("p0", 1, "Answer: 5"), ("p1", 0, "none"), ("p2", 0, "Answer: 2")]
 
 
 def _run(path, completions=COMPLETIONS):
-    manifest = new_manifest(
-        model={"id": "m", "weights_hash": "abc"},
-        benchmark={"name": "toy", "size": 3, "hash": "h", "source": "test"},
-        templates={"t": {"hash": "x", "kind": "raw"}},
-        sampling=Sampling(n=2),
-        command="test",
-    )
-    run = Run.create(path, manifest, PROBLEMS)
-    with run.generation_writer() as out:
-        out.write_many(Generation(p, "t", s, text).to_dict() for p, s, text in completions)
-    return Run.open(path)
+    return toy_run(path, completions)
 
 
 def _verdicts(run, profile):
