@@ -1,9 +1,11 @@
 """Benchmark registry and loaders.
 
 A benchmark is a named, versioned set of Problems, read from the HF hub at a pinned
-revision or from a local file (`--data-file`: JSONL, JSONL.gz, JSON or Parquet). Its
-`identity` (name, size, content hash) goes into every run manifest, because papers disagree
-on what a name means (e.g. "AMC" is 40 or 83 problems).
+revision, from a local file (`--data-file`: JSONL, JSONL.gz, JSON or Parquet), or generated
+offline from a seed (`random-calculation[:n=N,steps=A-B,operands=A-B,seed=S]`). Its
+`identity` (name, size, content hash; plus the generator and its params for a generated
+one) goes into every run manifest, because papers disagree on what a name means (e.g.
+"AMC" is 40 or 83 problems).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rlvr_audit.benchmarks.generated import GENERATORS, base_name, describe_generated, generated_rows
+from rlvr_audit.benchmarks.generated import is_generated as is_generated
+from rlvr_audit.benchmarks.generated import parse_generated as parse_generated
 from rlvr_audit.benchmarks.rows import resolve_fields, rows_to_problems
 from rlvr_audit.benchmarks.sources import load_hub_rows, read_rows
 from rlvr_audit.core.errors import AuditError
@@ -138,6 +143,7 @@ class Benchmark:
     problems: tuple[Problem, ...]
     source: str
     revision: str | None = None
+    generator: dict[str, Any] | None = None  # generator_identity() of a generated benchmark
 
     @property
     def size(self) -> int:
@@ -150,8 +156,11 @@ class Benchmark:
 
     @property
     def identity(self) -> dict[str, Any]:
-        """What a run manifest records: {"name", "size", "hash"}."""
-        return {"name": self.name, "size": self.size, "hash": self.hash}
+        """What a run manifest records: {"name", "size", "hash"} (+ "generator" when generated)."""
+        identity: dict[str, Any] = {"name": self.name, "size": self.size, "hash": self.hash}
+        if self.generator is not None:
+            identity["generator"] = self.generator
+        return identity
 
     def __len__(self) -> int:
         return len(self.problems)
@@ -163,7 +172,7 @@ def get_spec(name: str) -> BenchmarkSpec:
     if spec is None:
         raise AuditError(
             f"'{name}' is not a known benchmark",
-            f"use one of: {', '.join(SPECS)}; or pass --data-file FILE for your own data",
+            f"use one of: {', '.join([*SPECS, *GENERATORS])}; or pass --data-file FILE for your own data",
         )
     return spec
 
@@ -183,12 +192,20 @@ def load_benchmark(
 
     `fields` maps Problem roles (question, answer, solution, id) to the data's columns and
     overrides the benchmark's defaults and the common aliases. `revision` overrides the
-    pinned hub revision. `limit` keeps the first N problems.
+    pinned hub revision. `limit` keeps the first N problems. A generated name
+    ('random-calculation[:key=value,...]') makes its problems in memory; the Benchmark's
+    name is then the bare generator name.
     """
     if limit is not None and limit < 1:
         raise AuditError(f"limit must be at least 1, got {limit}", "pass --limit N with N >= 1")
     spec = SPECS.get(name)
-    if data_file is not None:
+    generator = None
+    if data_file is None and is_generated(name):
+        if revision is not None:
+            raise AuditError(f"generated benchmark '{name}' has no revision", "drop the revision")
+        rows, source, generator = generated_rows(name)
+        name, where, rev = base_name(name), source, None
+    elif data_file is not None:
         if spec is None and not _NAME_RE.match(name or ""):
             raise AuditError(f"'{name}' is not a usable benchmark name", "use letters, digits, '-', '_', '.'")
         path = Path(data_file).expanduser()
@@ -212,7 +229,7 @@ def load_benchmark(
         answer_from_solution=spec.answer_from_solution if spec else False,
     )
     problems = rows_to_problems(name, rows, mapping, where=where)
-    return Benchmark(name=name, problems=problems, source=source, revision=rev)
+    return Benchmark(name=name, problems=problems, source=source, revision=rev, generator=generator)
 
 
 def describe_benchmarks() -> list[dict[str, Any]]:
@@ -230,4 +247,4 @@ def describe_benchmarks() -> list[dict[str, Any]]:
                 "notes": spec.notes,
             }
         )
-    return rows
+    return rows + describe_generated()
