@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "rlvr_audit.cli.importer",
     "rlvr_audit.cli.train",
     "rlvr_audit.cli.verify",
+    "rlvr_audit.cli.make_benchmark",
 )
 
 _state = {"debug": False}
