@@ -1,5 +1,7 @@
-"""Training data for `rlvr-audit train`: DeepScaleR (default), MATH train, or a local file,
-turned into Problems and then into TRL dataset rows (prompt + the columns rewards read).
+"""Training data for `rlvr-audit train`: DeepScaleR (default), MATH train, a generated set
+(`random-calculation[:n=N,steps=A-B,operands=A-B,seed=S]`, made offline; train on seed=1
+and evaluate on seed=0 so the two sets differ), or a local file, turned into Problems and
+then into TRL dataset rows (prompt + the columns rewards read).
 
 Prompts come from the same templates as `baseline`, so labels, training and evaluation
 see the same text. The default is `qwen25-math-cot` (ChatML with Qwen2.5-Math's
@@ -62,22 +64,29 @@ def load_train_problems(data: str | None, *, limit: int | None = None) -> tuple[
 
     Offline (or unreachable hub) without a local file -> one AuditError naming --data.
     """
+    from rlvr_audit.benchmarks.generated import base_name, generated_rows, is_generated
     from rlvr_audit.benchmarks.rows import resolve_fields, rows_to_problems
 
     data = data or "deepscaler"
     path = Path(data).expanduser()
     source = TRAIN_SOURCES.get(data.lower())
-    if source is None and not path.exists():
+    identity: dict[str, Any]
+    fields: dict[str, str] = {}
+    from_solution = False
+    if source is None and is_generated(data):
+        rows, where, generator = generated_rows(data)
+        name = base_name(data)
+        identity = {"source": where, "revision": None, "kind": "generated", "generator": generator}
+    elif source is None and not path.exists():
         if any(data.lower().endswith(s) for s in (".jsonl", ".json", ".parquet", ".gz")):
             raise AuditError(f"training data file {path} does not exist", _FIX)
-        raise AuditError(f"'{data}' is neither a training set ({', '.join(TRAIN_SOURCES)}) nor a file", _FIX)
-    if source is None:
+        known = ", ".join([*TRAIN_SOURCES, "random-calculation[:n=N,seed=S,...]"])
+        raise AuditError(f"'{data}' is neither a training set ({known}) nor a file", _FIX)
+    elif source is None:
         from rlvr_audit.benchmarks.sources import read_rows
 
         rows = read_rows(path)
         name, identity = "train", {"source": str(path.resolve()), "revision": None, "kind": "file"}
-        fields: dict[str, str] = {}
-        from_solution = False
     else:
         from rlvr_audit.benchmarks.sources import load_hub_rows
 
