@@ -121,6 +121,9 @@ class Prompt:
     prefill: str = ""
     stop: tuple[str, ...] = ()
     include_stop: bool = False  # keep the matched stop string at the end of the completion
+    # This prompt's own completion budget, in place of `Sampling.max_tokens` (the
+    # contamination probe decodes exactly as many tokens as each problem's remainder has).
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True)

@@ -188,8 +188,15 @@ def sample_seed(seed: int, sample: int) -> int:
     return (seed * 1_000_003 + sample * 7919 + 1) % _SEED_MOD
 
 
+def prompt_budget(prompt: Prompt, sampling: Sampling) -> int:
+    """The completion budget of one prompt: its own `max_tokens` when set, else the sampling's."""
+    return sampling.max_tokens if prompt.max_tokens is None else prompt.max_tokens
+
+
 def check_prompt(prompt: Prompt) -> None:
-    """A raw prompt needs text and a chat prompt needs messages."""
+    """A raw prompt needs text and a chat prompt needs messages; an own budget is >= 1."""
+    if prompt.max_tokens is not None and (isinstance(prompt.max_tokens, bool) or int(prompt.max_tokens) < 1):
+        raise AuditError(f"a prompt asks for max_tokens={prompt.max_tokens}", "give each prompt max_tokens >= 1")
     if prompt.kind == "raw" and prompt.text is None:
         raise AuditError("a raw prompt has no text", "give raw templates a text field")
     if prompt.kind == "chat" and not prompt.messages:

@@ -8,7 +8,9 @@ n samples of a prompt are therefore expanded as rows ourselves instead of throug
 `num_return_sequences`, which greedy decoding refuses.)
 
 Prompts with different stop strings go to different batches: generate's stop criteria
-apply to every row of a batch.
+apply to every row of a batch. Prompts with their own budgets (`Prompt.max_tokens`) are
+batched by budget; a batch decodes for its largest budget and each row is cut back to its
+own, which is what decoding that row alone with its budget gives.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rlvr_audit.generation.backends.base import (
     distinct_samples,
     encode_prompt,
     free_accelerator_memory,
+    prompt_budget,
     sample_seed,
 )
 
@@ -81,24 +84,31 @@ class HFBackend(LocalBackend):
         self, prompts: Sequence[Prompt], sampling: Sampling, seeds: list[int]
     ) -> Iterator[tuple[int, list[Completion]]]:
         encoded = [encode_prompt(self.tokenizer, p) for p in prompts]
+        budgets = [prompt_budget(p, sampling) for p in prompts]
         for i, ids in enumerate(encoded):
-            self.check_length(i, len(ids), sampling.max_tokens)
+            self.check_length(i, len(ids), budgets[i])
         rows_per_prompt = distinct_samples(sampling)
         per_batch = max(1, self.batch_size // rows_per_prompt)
         groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for i, p in enumerate(prompts):
             groups[tuple(p.stop)].append(i)
         for stop, indices in groups.items():
-            indices.sort(key=lambda i: -len(encoded[i]))  # similar lengths: less padding
+            # Similar budgets, then similar lengths: less wasted decoding and padding.
+            indices.sort(key=lambda i: (-budgets[i], -len(encoded[i])))
             for start in range(0, len(indices), per_batch):
                 chunk = indices[start : start + per_batch]
                 rows = self._generate_rows(
-                    [encoded[i] for i in chunk], [seeds[i] for i in chunk], rows_per_prompt, sampling, stop
+                    [encoded[i] for i in chunk],
+                    [seeds[i] for i in chunk],
+                    rows_per_prompt,
+                    sampling,
+                    stop,
+                    max(budgets[i] for i in chunk),
                 )
                 for k, i in enumerate(chunk):
                     n_prompt = len(encoded[i])
                     rows_of_prompt = rows[k * rows_per_prompt : (k + 1) * rows_per_prompt]
-                    yield i, [self._completion(row, prompts[i], n_prompt) for row in rows_of_prompt]
+                    yield i, [self._completion(row[: budgets[i]], prompts[i], n_prompt) for row in rows_of_prompt]
 
     def _generate_rows(
         self,
@@ -107,6 +117,7 @@ class HFBackend(LocalBackend):
         rows_per_prompt: int,
         sampling: Sampling,
         stop: tuple[str, ...],
+        max_new_tokens: int,
     ) -> list[list[int]]:
         import torch
         from transformers import GenerationConfig, LogitsProcessorList
@@ -122,7 +133,7 @@ class HFBackend(LocalBackend):
         # A fresh config: the model's own defaults (top_k=50, repetition penalty, ...)
         # would make backends disagree on the same Sampling.
         config = GenerationConfig(
-            max_new_tokens=sampling.max_tokens,
+            max_new_tokens=max_new_tokens,
             do_sample=False,
             num_beams=1,
             eos_token_id=sorted(self.eos_ids) or None,

@@ -26,7 +26,7 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
-from rlvr_audit.generation.backends.base import Backend, distinct_samples
+from rlvr_audit.generation.backends.base import Backend, distinct_samples, prompt_budget
 
 
 class OpenAIBackend(Backend):
@@ -87,7 +87,7 @@ class OpenAIBackend(Backend):
             n=n,
             temperature=sampling.temperature,
             top_p=sampling.top_p if sampling.temperature > 0 else 1.0,
-            max_tokens=sampling.max_tokens,
+            max_tokens=prompt_budget(prompt, sampling),
             seed=seed,
         )
         if prompt.stop:

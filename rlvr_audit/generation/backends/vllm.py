@@ -16,7 +16,13 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Completion, Prompt, Sampling
-from rlvr_audit.generation.backends.base import LocalBackend, distinct_samples, encode_prompt, free_accelerator_memory
+from rlvr_audit.generation.backends.base import (
+    LocalBackend,
+    distinct_samples,
+    encode_prompt,
+    free_accelerator_memory,
+    prompt_budget,
+)
 
 # Engine options we pass through to vllm.LLM (others are rejected with a clear error).
 ENGINE_OPTIONS = (
@@ -94,7 +100,7 @@ class VLLMBackend(LocalBackend):
         try:
             for i, prompt in enumerate(prompts):
                 ids = encode_prompt(self._tokenizer, prompt)
-                self.check_length(i, len(ids), sampling.max_tokens)
+                self.check_length(i, len(ids), prompt_budget(prompt, sampling))
                 params = self._params(prompt, sampling, seeds[i])
                 request_id = f"{tag}{i}"
                 pending[request_id] = engine.add_request(request_id, {"prompt_token_ids": ids}, params)
@@ -121,7 +127,7 @@ class VLLMBackend(LocalBackend):
             n=distinct_samples(sampling),
             temperature=sampling.temperature,
             top_p=sampling.top_p if sampling.temperature > 0 else 1.0,
-            max_tokens=sampling.max_tokens,
+            max_tokens=prompt_budget(prompt, sampling),
             seed=seed,
             stop=list(prompt.stop) or None,
             include_stop_str_in_output=prompt.include_stop,
