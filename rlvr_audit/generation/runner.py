@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,15 +61,19 @@ def generate_missing(
 ) -> None:
     """For each template in `jobs` (name -> (Template, its Sampling)), one batched backend
     call over every prompt that lacks a sample. `load_backend()` is called only when
-    something is missing, so a complete run never loads the model."""
+    something is missing, so a complete run never loads the model.
+
+    In place of a Template a job may give a function Problem -> Prompt (the contamination
+    probe builds each problem's prompt, and its budget, from the problem itself); one that
+    returns None for a problem leaves that problem out of the job."""
     import time
 
     from rlvr_audit.templates import render
 
-    todo = {name: missing_prompts(run, name, sampling.n) for name, (_, sampling) in jobs.items()}
+    problems = run.problems()
+    todo = {name: _wanted(run, name, template, sampling.n, problems) for name, (template, sampling) in jobs.items()}
     if not any(todo.values()):
         return
-    problems = run.problems()
     backend = load_backend()
     count.backend_loaded = True
     try:
@@ -77,7 +82,8 @@ def generate_missing(
                 items = todo[name]
                 if not items:
                     continue
-                prompts: list[Prompt] = [render(template, problems[i]) for i, _ in items]
+                build = template if callable(template) else partial(render, template)
+                prompts: list[Prompt] = [build(problems[i]) for i, _ in items]
                 hashes = record_prompts(run, name, [problems[i].id for i, _ in items], prompts, backend)
                 seeds = [prompt_seed(sampling.seed, problems[i].id, name) for i, _ in items]
                 started = time.perf_counter()
@@ -105,6 +111,13 @@ def generate_missing(
                 count.generate_seconds += time.perf_counter() - started
     finally:
         backend.close()
+
+
+def _wanted(run: Run, name: str, template: Any, n: int, problems: list[Any]) -> list[tuple[int, list[int]]]:
+    items = missing_prompts(run, name, n)
+    if callable(template):
+        items = [(i, missing) for i, missing in items if template(problems[i]) is not None]
+    return items
 
 
 def record_prompts(run: Run, template: str, problem_ids: list[str], prompts: list[Prompt], backend: Any) -> list[str]:
