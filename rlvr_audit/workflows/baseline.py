@@ -262,15 +262,21 @@ def _backend_loader(spec: BaselineSpec, run: Run, backend_name: str, revision: s
         from rlvr_audit.generation.backends import get_backend
 
         backend = get_backend(backend_name, spec.model, revision=revision, **spec.options())
-        info = backend.info()
-        run.update_manifest(
-            model=_fill_unknown(run.manifest.model, backend_name, revision),
-            backend={**info, "name": backend_name, **_backend_record(spec)},
-            hardware={**run.manifest.get("hardware", {}), "device": info.get("device")},
-        )
+        record_backend(run, backend, spec, backend_name, revision)
         return backend
 
     return load_backend
+
+
+def record_backend(run: Run, backend: Any, spec: Any, backend_name: str, revision: str | None) -> None:
+    """Record in the run's manifest what the loaded backend is (its info, the device) and
+    the model facts only known once it loaded."""
+    info = backend.info()
+    run.update_manifest(
+        model=_fill_unknown(run.manifest.model, backend_name, revision),
+        backend={**info, "name": backend_name, **_backend_record(spec)},
+        hardware={**run.manifest.get("hardware", {}), "device": info.get("device")},
+    )
 
 
 def _fill_unknown(model: dict[str, Any], backend_name: str, revision: str | None) -> dict[str, Any]:

@@ -53,11 +53,13 @@ def check_templates(files: RunFiles, templates_dir: Sequence[str | Path] = ()) -
     if not entries:
         return Check("template hashes", "FAIL", "run.json records no templates")
     current = load_templates(tuple(templates_dir))
-    same, imported, notes = [], [], []
+    same, imported, notes, probes = [], [], [], []
     for name, entry in entries.items():
         recorded = (entry or {}).get("hash")
         if (entry or {}).get("kind") == "imported":
             imported.append(name)  # known only by name and an example prompt: no file to compare
+        elif isinstance((entry or {}).get("probe"), dict):
+            notes.extend(_probe_template_note(name, entry, recorded, probes))
         elif not recorded:
             notes.append(f"{name}: hash not recorded")
         elif name not in current:
@@ -66,12 +68,28 @@ def check_templates(files: RunFiles, templates_dir: Sequence[str | Path] = ()) -
             notes.append(f"{name}: changed since the run ({recorded[:8]} -> {current[name].hash[:8]})")
         else:
             same.append(name)
-    known = ([f"unchanged: {', '.join(same)}"] if same else []) + (
-        [f"imported (no template file): {', '.join(imported)}"] if imported else []
+    known = (
+        ([f"unchanged: {', '.join(same)}"] if same else [])
+        + ([f"imported (no template file): {', '.join(imported)}"] if imported else [])
+        + ([f"contamination probe (raw prefixes, probe_splits.jsonl): {', '.join(probes)}"] if probes else [])
     )
     if notes:
         return Check("template hashes", "warn", "; ".join(notes + known))
     return Check("template hashes", "ok", "; ".join(known))
+
+
+def _probe_template_note(name: str, entry: dict[str, Any], recorded: Any, probes: list[str]) -> list[str]:
+    """A contamination-probe template has no file: its hash is recomputed from its entry,
+    and a probe of an older version is named as such."""
+    from rlvr_audit.workflows.contamination import PROBE_VERSION, probe_template_hash
+
+    probe = entry["probe"]
+    if probe_template_hash(probe) != recorded:
+        return [f"{name}: probe entry does not match its hash (run.json edited?)"]
+    if probe.get("version") != PROBE_VERSION:
+        return [f"{name}: probe version {probe.get('version')}, this build's is {PROBE_VERSION}"]
+    probes.append(name)
+    return []
 
 
 def _prompt_hasher() -> Callable[[str], str] | None:
