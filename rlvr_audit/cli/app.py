@@ -35,6 +35,7 @@ _COMMAND_MODULES = (
     "rlvr_audit.cli.train",
     "rlvr_audit.cli.verify",
     "rlvr_audit.cli.make_benchmark",
+    "rlvr_audit.cli.contamination",
 )
 
 _state = {"debug": False}

@@ -4,6 +4,8 @@
   with the adjusted gain bar beside it, CI whiskers where known (the Spurious Rewards
   Figure 1 layout, with the correction next to each bar).
 - `plot_heatmap`: a labelled matrix (per-cell gains, or a baseline grid: `plot_grid_heatmap`).
+- `plot_probe`: a contamination probe's exact match and ROUGE-L against the split ratio,
+  target and control, with CI bands.
 """
 
 from __future__ import annotations
@@ -152,3 +154,34 @@ def heatmap_path(path: str | Path, suffix: str) -> Path:
     """FILE.png -> FILE-<suffix>.png (the companion figure's name)."""
     path = Path(path)
     return path.with_name(f"{path.stem}-{suffix}{path.suffix}")
+
+
+def plot_probe(data: dict[str, Any], path: str | Path) -> Path:
+    """Exact match and ROUGE-L against the ratio, target and control, with CI bands."""
+    from rlvr_audit.report.contamination_tables import MEASURES, sections
+
+    path = _check_path(path)
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
+    colours = {"target": "#d62728", "control": "#1f77b4"}
+    ratios = data["ratios"]
+    for ax, (key, title) in zip(axes, MEASURES[:2]):
+        for name, role, per_ratio in sections(data):
+            ests = [per_ratio[str(r)][key] for r in ratios]
+            means = [e["mean"] for e in ests]
+            ax.plot(ratios, means, marker="o", color=colours[role], label=f"{name} ({role})")
+            ax.fill_between(
+                ratios, [e["low"] for e in ests], [e["high"] for e in ests], color=colours[role], alpha=0.15
+            )
+        ax.set_title(f"{title} of the remainder", fontsize=10)
+        ax.set_xlabel("share of the problem given")
+        ax.set_ylabel("%")
+        ax.set_ylim(0, 100)
+        ax.set_xticks(ratios)
+    axes[0].legend(frameon=False, fontsize=8)
+    model = data["model"].get("name") or data["model"].get("id")
+    fig.suptitle(f"{model}: {data['verdict']['sentence']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
