@@ -183,3 +183,27 @@ def test_prompt_plus_max_tokens_beyond_the_model_is_an_audit_error(backend):
     with pytest.raises(AuditError) as err:
         run(backend, [RAW], Sampling(max_tokens=5000))  # tiny model: 4096 positions, vllm 512
     assert "max" in err.value.one_line()
+
+
+def test_a_prompt_s_own_budget_overrides_the_sampling_s(backend):
+    # The contamination probe decodes each prompt for its own number of tokens.
+    budgets = [2, 7, 4]
+    prompts = [
+        Prompt("raw", text=f"Problem {i}: the sum of the first terms is", max_tokens=b) for i, b in enumerate(budgets)
+    ]
+    greedy = Sampling(temperature=0.0, max_tokens=MAX_TOKENS)
+    together = run(backend, prompts, greedy)
+    for i, budget in enumerate(budgets):
+        (c,) = together[i]
+        assert 1 <= c.completion_tokens <= budget
+        assert (c.finish_reason == "length") == (c.completion_tokens == budget)
+        # The same text as decoding that prompt alone with that budget as max_tokens.
+        alone = run(backend, [Prompt("raw", text=prompts[i].text)], Sampling(temperature=0.0, max_tokens=budget))
+        assert alone[0][0].text == c.text
+
+
+def test_a_budget_below_one_is_refused(backend):
+    from rlvr_audit.core.errors import AuditError
+
+    with pytest.raises(AuditError, match="max_tokens >= 1"):
+        run(backend, [Prompt("raw", text="x", max_tokens=0)], Sampling(max_tokens=4))
