@@ -82,7 +82,9 @@ def register(app: typer.Typer) -> None:
         max_model_len: int | None = opt.max_model_len(),
         out: Path | None = opt.out("Probe run directory (default runs/<model>-<benchmark>-probe)."),
         control_out: Path | None = typer.Option(
-            None, "--control-out", help="Control probe run directory (default runs/<model>-<control>-probe)."
+            None,
+            "--control-out",
+            help="Control probe run directory (default <model>-<control>-probe beside the target run).",
         ),
         overwrite: bool = opt.overwrite("Replace probe runs with a different spec."),
         label: str | None = typer.Option(None, "--label", help="Run name in reports."),

@@ -16,6 +16,7 @@ as such and left out of the probe's figures; the report counts them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
@@ -106,12 +107,25 @@ def load_probe_tokenizer(model: str, *, revision: str | None = None, tokenizer: 
         resolved = resolve_model(model, revision)
         source = resolved.path_or_id
         kwargs = {"revision": resolved.revision} if resolved.revision and resolved.weights_hash is None else {}
-    try:
-        return AutoTokenizer.from_pretrained(source, **kwargs)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise AuditError(
-            f"found no tokenizer for {tokenizer or model} ({first[:160]}); the probe splits problems "
+
+    def missing(why: str) -> AuditError:
+        return AuditError(
+            f"found no tokenizer for {tokenizer or model} ({why}); the probe splits problems "
             "at the model's own token boundaries",
             "pass --tokenizer PATH_OR_ID naming the model's tokenizer",
-        ) from exc
+        )
+
+    local = Path(source)
+    if local.is_dir() and not any((local / f).exists() for f in _TOKENIZER_FILES):
+        raise missing(f"{local} has none of {', '.join(_TOKENIZER_FILES)}")
+    try:
+        loaded = AutoTokenizer.from_pretrained(source, **kwargs)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise missing(first[:160]) from exc
+    if not _encode(loaded, "Find x.") or not _decode(loaded, _encode(loaded, "Find x.")):
+        raise missing("it turns text into no tokens")
+    return loaded
+
+
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "tokenizer_config.json")

@@ -318,6 +318,8 @@ def _probe_benchmark(
     path = Path(out_dir) if out_dir else None
     if path is None:
         path = default_out_dir(resolve_model(spec.model, spec.revision).display_name, f"{bench.name}-probe")
+        if spec.out_dir:  # the control goes beside the target's run
+            path = Path(spec.out_dir).parent / path.name
     backend_name = pool.name
     resolved = resolve_model(spec.model, _recorded_revision(path, spec, overwrite), pin=backend_name != "openai")
     templates = _template_entries(ratios, int(spec.answer_tokens), _tokenizer_key(tokenizer))
