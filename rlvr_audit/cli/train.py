@@ -136,7 +136,11 @@ def register(app: typer.Typer) -> None:
         grade_timeout: float = typer.Option(
             5.0, "--grade-timeout", min=0.01, help="CPU seconds per grading step per completion (then reward 0)."
         ),
-        data: str = typer.Option(None, "--data", help="deepscaler (default), math, or a local JSONL/Parquet file."),
+        data: str = typer.Option(
+            None,
+            "--data",
+            help="deepscaler (default), math, random-calculation[:n=..,seed=..] (generated, clean), or a local JSONL/Parquet file.",
+        ),
         limit: int = opt.limit("Use only the first N training problems."),
         template: str = typer.Option(None, "--template", help="Prompt template (default qwen25-math-cot)."),
         preset: str = typer.Option("spurious-rewards", "--preset", help="spurious-rewards or trl-default."),
