@@ -142,3 +142,16 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 def test_the_checker_catches_what_it_should(tmp_path, files, expected):
     found = find_violations(_tree(tmp_path, files))
     assert [v.split(": ")[0] for v in found] == expected
+
+
+def test_test_module_basenames_are_unique():
+    # tests/ has no __init__.py files, so pytest imports each test module by its basename:
+    # two test_x.py in different folders abort collection of the whole suite.
+    tests_root = Path(__file__).resolve().parent
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted(tests_root.rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(tests_root)} vs {path.relative_to(tests_root)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, "rename one of each pair: " + "; ".join(clashes)

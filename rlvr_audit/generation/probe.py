@@ -4,10 +4,12 @@ own tokenizer, the first part sent raw (no template), the rest kept to compare a
 Wu et al. 2025 (arXiv 2507.10532) give a model the first r of a problem and ask whether it
 reproduces the remainder. A split is made on the tokenizer's ids: with N tokens, the first
 k = round(r * N) (at least 1, at most N - 1) form the prefix. The prefix sent is the decoded
-text of those ids; when that text is not a prefix of the problem (a tokenizer that
-normalises text, or ids that cut a multi-byte character), k steps back until it is, so the
-prefix and the remainder always join to the exact problem text. The budget of the
-continuation is the remainder's own token count, N - k.
+text of those ids. k steps back until that text is a prefix of the problem (a tokenizer
+that normalises text, or ids that cut a multi-byte character, can break this) and encodes
+back to the same k ids (a cut inside a word the tokenizer merges, e.g. "3|7" of "37",
+would otherwise show the model a token sequence it never saw with this text). So the
+prefix and the remainder always join to the exact problem text, and the model reads the
+problem's own tokens. The budget of the continuation is the remainder's token count, N - k.
 
 A problem too short to split (fewer than 2 tokens), or one with no clean split, is recorded
 as such and left out of the probe's figures; the report counts them.
@@ -27,7 +29,8 @@ __all__ = ["ProbeSplit", "load_probe_tokenizer", "split_problem"]
 @dataclass(frozen=True)
 class ProbeSplit:
     """One problem split at one ratio. `status`: "ok", "too_short" (< 2 tokens) or
-    "no_clean_split" (no token boundary whose decoded prefix starts the text)."""
+    "no_clean_split" (no token boundary whose decoded prefix starts the text and
+    re-encodes to the same ids)."""
 
     problem_id: str
     ratio: float
@@ -84,7 +87,7 @@ def split_problem(tokenizer: Any, problem_id: str, text: str, ratio: float) -> P
     k = min(n - 1, max(1, round(ratio * n)))
     for cut in range(k, 0, -1):
         prefix = _decode(tokenizer, ids[:cut])
-        if prefix and text.startswith(prefix) and len(prefix) < len(text):
+        if prefix and text.startswith(prefix) and len(prefix) < len(text) and _encode(tokenizer, prefix) == ids[:cut]:
             return ProbeSplit(problem_id, ratio, "ok", prefix, text[len(prefix) :], n, cut, n - cut)
     return ProbeSplit(problem_id, ratio, "no_clean_split", total_tokens=n)
 
