@@ -4,7 +4,10 @@ source, stored as JSON data files beside this module (one file per paper).
 Two kinds of claim file:
 - "gains": a paper's baseline and its claimed gains per training setting, possibly in
   several published versions (`versions[*].gains`);
-- "baseline": corrected measurements of a base model (`numbers[*].value`, optional `sd`).
+- "baseline": corrected measurements of a base model (`numbers[*].value`, optional `sd`);
+- "contamination": a memorisation probe's published figures (`numbers[*]` with `measure`,
+  `ratio`, and their own `model` / `benchmark` when they differ from the file's), plus
+  qualitative `findings`. `rlvr-audit contamination` measures these; `compare` does not.
 
 Every number carries `verified`: false marks a number this build could not check against
 the publication; `note` says why. Nothing here is computed: the files are the registry.
@@ -111,6 +114,19 @@ def describe_claims() -> list[dict[str, Any]]:
                             "verified": version.get("verified", False),
                         }
                     )
+        elif claim["kind"] == "contamination":
+            for number in claim.get("numbers", []):
+                rows.append(
+                    {
+                        **base,
+                        "model": number.get("model") or claim["model"],
+                        "benchmark": number.get("benchmark") or claim["benchmark"],
+                        "number": number.get("label"),
+                        "value": number["value"],
+                        "setting": f"contamination probe, prefix {number.get('ratio', claim['setting'].get('ratio'))}",
+                        "verified": number.get("verified", False),
+                    }
+                )
         else:
             for number in claim.get("numbers", []):
                 value = f"{number['value']}" + (f" ± {number['sd']}" if number.get("sd") is not None else "")

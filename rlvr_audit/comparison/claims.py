@@ -92,6 +92,11 @@ def compare_claim(
     minus the baseline `policy` picks (module docstring). With `base` and policy `best`, the
     measured best cell of that run is the baseline."""
     claim = get_claim(name)
+    if claim["kind"] == "contamination":
+        raise AuditError(
+            f"claim '{name}' records a memorisation probe, not gains",
+            f"measure it with: rlvr-audit contamination --model MODEL --benchmark {claim['benchmark']}",
+        )
     if claim["kind"] != "gains":
         raise AuditError(
             f"claim '{name}' records baselines, not gains", "pass a claim with gains, e.g. --claim spurious-rewards"

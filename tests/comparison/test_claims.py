@@ -208,3 +208,27 @@ def test_compare_claim_with_measured_base_run(tmp_path, capsys):
     assert "best measured base" in result.figure_description()
     with pytest.raises(AuditError, match="measured base run"):
         compare_claim("spurious-rewards", base, policy="standardized")
+
+
+def test_wu_contamination_claim_registers_the_probe_figures():
+    claim = get_claim("wu-contamination")
+    assert claim["kind"] == "contamination"
+    figures = {(n["model"], n["benchmark"], n["measure"]): n["value"] for n in claim["numbers"]}
+    assert figures[("Qwen/Qwen2.5-Math-7B", "math500", "exact_match")] == 54.6
+    assert figures[("Qwen/Qwen2.5-Math-7B", "math500", "accuracy")] == 53.6
+    assert figures[("meta-llama/Llama-3.1-8B", "math500", "exact_match")] == 3.8
+    assert figures[("meta-llama/Llama-3.1-8B", "math500", "accuracy")] == 2.4
+    assert figures[("Qwen/Qwen2.5-Math-7B", "livemathbench-202505", "accuracy")] == 2.0
+    assert all(n["ratio"] == 0.6 for n in claim["numbers"])
+    # A probe figure is not a baseline: it must not leak into the baseline policies.
+    assert all(b["claim"] != "wu-contamination" for b in baselines_for("Qwen/Qwen2.5-Math-7B", "math500"))
+    rows = [r for r in describe_claims() if r["claim"] == "wu-contamination"]
+    assert len(rows) == 8
+    assert {r["model"] for r in rows} == {"Qwen/Qwen2.5-Math-7B", "meta-llama/Llama-3.1-8B"}
+
+
+def test_compare_on_a_contamination_claim_points_to_the_probe(capsys):
+    assert main(["compare", "--claim", "wu-contamination"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "rlvr-audit contamination" in err and "Traceback" not in err
