@@ -50,10 +50,63 @@ def _compare_runs(runs: list[Path], *, as_claimed: str | None, **settings: Any):
     return result, tables
 
 
-def _emit(result: Any, tables: list[Any], *, as_json: bool, json_out, markdown, latex, plot) -> None:
+def _contamination(explicit: Path | None, disabled: bool, base_dir: Path | None) -> tuple[dict | None, str | None]:
+    """(summary of the base model's contamination probe, or None; a note when none is
+    found). The probe is `explicit`, else the newest probe run beside the base run that
+    probed the same model on the same benchmark."""
+    from rlvr_audit.comparison.contamination import probe_matches, summarise_probe
+    from rlvr_audit.store.run import Run
+    from rlvr_audit.workflows.contamination import find_probes, load_probe
+
+    if disabled:
+        if explicit is not None:
+            raise AuditError("--contamination and --no-contamination contradict", "pass one of them")
+        return None, None
+    base = Run.open(base_dir) if base_dir is not None else None
+    model = base.manifest.model if base is not None else None
+    benchmark = base.benchmark_identity if base is not None else None
+    if explicit is not None:
+        probe = load_probe(explicit)
+        if base is not None and not probe_matches(probe, model, benchmark):
+            probed = f"{(probe.get('model') or {}).get('id')} on {(probe.get('benchmark') or {}).get('name')}"
+            raise AuditError(
+                f"the probe in {explicit} is of {probed}, not of the base run's {model.get('id')} on "
+                f"{benchmark.get('name')}",
+                "pass a probe of the base model on this benchmark, or --no-contamination",
+            )
+        return summarise_probe(probe, source=str(explicit), benchmark=benchmark), None
+    if base is None:
+        return None, None
+    found = find_probes(base_dir, model, benchmark)
+    if not found:
+        return None, (
+            f"no contamination probe of {model.get('id')} on {benchmark.get('name')} beside the base run; "
+            f"run: rlvr-audit contamination --model {model.get('id')} --benchmark {benchmark.get('name')}"
+        )
+    return summarise_probe(load_probe(found[0]), source=str(found[0]), benchmark=benchmark), None
+
+
+def _emit(
+    result: Any,
+    tables: list[Any],
+    *,
+    contamination: tuple[dict | None, str | None] = (None, None),
+    as_json: bool,
+    json_out,
+    markdown,
+    latex,
+    plot,
+) -> None:
+    from rlvr_audit.report.contamination_tables import contamination_summary_table
     from rlvr_audit.report.tables import print_table
 
     payload = result.to_dict()
+    summary, missing = contamination
+    payload["contamination"] = summary
+    if summary is not None:
+        tables = [*tables, contamination_summary_table(summary)]
+    if missing:
+        payload.setdefault("notes", []).append(missing)
     if as_json:
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
@@ -109,6 +162,15 @@ def register(app: typer.Typer) -> None:
         level: float = typer.Option(0.95, "--level", help="Confidence level of the CIs."),
         n_boot: int = typer.Option(2000, "--n-boot", help="Bootstrap resamples."),
         seed: int = opt.seed("Bootstrap seed."),
+        contamination: Path | None = typer.Option(
+            None,
+            "--contamination",
+            help="A probe run (`rlvr-audit contamination`) of the base model, shown beside the gains "
+            "(default: the newest matching probe beside the base run).",
+        ),
+        no_contamination: bool = typer.Option(
+            False, "--no-contamination", help="Do not look for a contamination probe."
+        ),
     ) -> None:
         """Claimed vs adjusted gains of trained runs over a base run, with uncertainty.
 
@@ -139,7 +201,17 @@ def register(app: typer.Typer) -> None:
                 templates=opt.split_names(template) or None,
                 **bootstrap,
             )
-        _emit(result, tables, as_json=as_json, json_out=json_out, markdown=markdown, latex=latex, plot=plot)
+        context = _contamination(contamination, no_contamination, runs[0] if runs else None)
+        _emit(
+            result,
+            tables,
+            contamination=context,
+            as_json=as_json,
+            json_out=json_out,
+            markdown=markdown,
+            latex=latex,
+            plot=plot,
+        )
         tripped = tripped_gates(result, Gates(adjusted_below=fail_if_adjusted_below, on_regression=fail_on_regression))
         if tripped:
             raise GateFailure(tripped[0])

@@ -81,6 +81,32 @@ def baselines_for(model: str, benchmark: str) -> list[dict[str, Any]]:
     return out
 
 
+def contamination_figures(model: str, benchmark: str) -> list[dict[str, Any]]:
+    """Published probe figures (kind "contamination") for (model, benchmark): dicts with
+    claim, paper, label, measure, ratio, value, verified."""
+    out = []
+    for claim in load_claims():
+        if claim["kind"] != "contamination":
+            continue
+        for number in claim.get("numbers", []):
+            if (number.get("model") or claim["model"]) != model:
+                continue
+            if (number.get("benchmark") or claim["benchmark"]) != benchmark:
+                continue
+            out.append(
+                {
+                    "claim": claim["name"],
+                    "paper": claim["paper"],
+                    "label": number.get("label"),
+                    "measure": number.get("measure"),
+                    "ratio": number.get("ratio"),
+                    "value": float(number["value"]),
+                    "verified": bool(number.get("verified", False)),
+                }
+            )
+    return out
+
+
 def describe_claims() -> list[dict[str, Any]]:
     """Rows for `rlvr-audit list claims`: one per published number."""
     rows = []

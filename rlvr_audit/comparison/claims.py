@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlvr_audit.analysis import stats
-from rlvr_audit.comparison.claim_registry import baselines_for, get_claim
+from rlvr_audit.comparison.claim_registry import baselines_for, contamination_figures, get_claim
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.store.run import Run
 
@@ -66,6 +66,7 @@ class ClaimComparison:
             "figure": {"lower_bound": self.lower_bound, "description": self.figure_description()},
             "published_baselines": self.published_baselines,
             "rows": [dict(row) for row in self.rows],
+            "published_contamination": contamination_figures(self.claim["model"], self.claim["benchmark"]),
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rlvr_audit.comparison.claim_registry import contamination_figures
 from rlvr_audit.comparison.claims import ClaimComparison
 from rlvr_audit.comparison.gains import Comparison
 from rlvr_audit.report.tables import TableData
@@ -169,9 +170,17 @@ def claim_caption(cc: ClaimComparison) -> str:
     if not _other_baselines(cc):
         others = ""
     alternative = "; --baseline-policy standardized|CLAIM picks another baseline" if cc.policy == "best" else ""
+    probe = contamination_figures(claim["model"], claim["benchmark"])
+    recall = ""
+    if probe:
+        shown = ", ".join(f"{f['label']} {f['value']:.1f}%" for f in probe)
+        recall = (
+            f". Memorisation: {probe[0]['paper']} ({probe[0]['claim']}) report for this model and benchmark "
+            f"{shown}; measure it with rlvr-audit contamination"
+        )
     return (
         f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
         f"({claim['setting'].get('template')}:{claim['setting'].get('profile')}); baseline policy "
         f"'{cc.policy}': {b['value']:.1f}{sd} ({b.get('label')}, {b.get('template')}:{b.get('profile')}; {source}); "
-        f"figure = {cc.figure_description()}{others}; kept = figure / claimed gain{alternative}"
+        f"figure = {cc.figure_description()}{others}; kept = figure / claimed gain{alternative}{recall}"
     )

@@ -63,3 +63,27 @@ def probe_long_table(data: dict[str, Any]) -> TableData:
                     continue
                 rows.append([name, role, ratio, est.get("n"), key, est.get("mean"), est.get("low"), est.get("high")])
     return TableData(columns=list(_LONG_COLUMNS), rows=rows)
+
+
+def contamination_summary_table(summary: dict[str, Any]) -> TableData:
+    """compare's contamination context (comparison.contamination.summarise_probe): the base
+    model's probe at the reference ratio, target and control, with the verdict and what it
+    implies as the caption."""
+    rows = []
+    for role, figures in (("target", summary["target"]), ("control", summary.get("control"))):
+        if not figures:
+            continue
+        bench = summary["benchmark"] if role == "target" else figures.get("benchmark") or {}
+        rows.append(
+            [f"{bench.get('name')} ({role})", figures.get("n"), *(_cell(figures.get(key)) for key, _ in MEASURES)]
+        )
+    caption = f"verdict: {summary['sentence']}. So: {summary['implication']}."
+    for note in summary.get("notes", []):
+        caption += f" Note: {note}."
+    model = (summary.get("model") or {}).get("name") or (summary.get("model") or {}).get("id")
+    return TableData(
+        columns=["benchmark", "n", *(title + " %" for _, title in MEASURES)],
+        rows=rows,
+        title=f"contamination of the base model {model} (probe at ratio {summary['ratio']:g}, {summary['source']})",
+        caption=caption,
+    )

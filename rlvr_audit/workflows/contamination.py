@@ -453,3 +453,24 @@ def load_probe(path: str | Path) -> dict[str, Any]:
     if data.get("schema") != PROBE_SCHEMA:
         raise AuditError(f"{file} is not a contamination probe result", "pass a probe run directory")
     return data
+
+
+def find_probes(run_dir: str | Path, model: dict[str, Any], benchmark: dict[str, Any]) -> list[Path]:
+    """Probe run directories beside `run_dir` (its siblings, as `rlvr-audit contamination`
+    writes them under runs/) that probed this model on a benchmark of this name; newest
+    first. A probe.json that cannot be read is passed over: discovery is a convenience, and
+    `--contamination DIR` names one explicitly."""
+    import json
+
+    from rlvr_audit.comparison.contamination import probe_matches
+
+    found = []
+    parent = Path(run_dir).resolve().parent
+    for file in parent.glob(f"*/{PROBE_FILE}"):
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if data.get("schema") == PROBE_SCHEMA and probe_matches(data, model, benchmark):
+            found.append(file.parent)
+    return sorted(found, key=lambda p: (p / PROBE_FILE).stat().st_mtime, reverse=True)
