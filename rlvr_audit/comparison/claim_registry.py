@@ -83,7 +83,7 @@ def baselines_for(model: str, benchmark: str) -> list[dict[str, Any]]:
 
 def contamination_figures(model: str, benchmark: str) -> list[dict[str, Any]]:
     """Published probe figures (kind "contamination") for (model, benchmark): dicts with
-    claim, paper, label, measure, ratio, value, verified."""
+    claim, paper, cite ("Wu et al. 2025"), label, measure, ratio, value, verified."""
     out = []
     for claim in load_claims():
         if claim["kind"] != "contamination":
@@ -97,6 +97,7 @@ def contamination_figures(model: str, benchmark: str) -> list[dict[str, Any]]:
                 {
                     "claim": claim["name"],
                     "paper": claim["paper"],
+                    "cite": f"{claim.get('authors', '').split(',')[0]} et al. {claim.get('year', '')}".strip(),
                     "label": number.get("label"),
                     "measure": number.get("measure"),
                     "ratio": number.get("ratio"),

@@ -175,8 +175,8 @@ def claim_caption(cc: ClaimComparison) -> str:
     if probe:
         shown = ", ".join(f"{f['label']} {f['value']:.1f}%" for f in probe)
         recall = (
-            f". Memorisation: {probe[0]['paper']} ({probe[0]['claim']}) report for this model and benchmark "
-            f"{shown}; measure it with rlvr-audit contamination"
+            f". Memorisation ({probe[0]['cite']}, claim {probe[0]['claim']}): {shown}; "
+            f"measure it with rlvr-audit contamination"
         )
     return (
         f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "

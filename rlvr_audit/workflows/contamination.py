@@ -342,7 +342,16 @@ def _probe_benchmark(
         if spec.answer_tokens:
             jobs[answer_template(r)] = (_builder(splits, r, int(spec.answer_tokens)), greedy)
     generate_missing(run, jobs, pool.loader(run, resolved.revision), count, progress=progress)
-    grade_run(run, [spec.profile], workers=spec.grade_workers, timeout=spec.grade_timeout, progress=progress)
+    if spec.answer_tokens:  # only the answers are graded; a continuation is scored against its remainder
+        answers = [answer_template(r) for r in ratios]
+        grade_run(
+            run,
+            [spec.profile],
+            workers=spec.grade_workers,
+            timeout=spec.grade_timeout,
+            progress=progress,
+            templates=answers,
+        )
     write_summary(run)
 
     generations = run.generations()

@@ -85,6 +85,8 @@ def test_probe_stores_runs_resumes_and_decodes_remainder_budgets(spec, tmp_path,
     # Each (problem, ratio) that could be split has one continuation and one answer.
     assert len(gens) == 2 * 2 * (4 - short)
     assert set(run.graded_profiles()) == {"qwen25-math"}
+    # Answers are graded; continuations are scored against their remainder, never graded.
+    assert {key[1] for key in run.grades("qwen25-math")} == {"probe-r0.5-answer", "probe-r0.6-answer"}
 
     again = run_probe(spec, progress=False)
     assert again.generated.prompts == 0 and not again.generated.backend_loaded

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,8 +130,10 @@ def grade_run(
     cache: GradeCache | None = None,
     progress: bool = True,
     regrade: bool = True,
+    templates: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Grade every generation of `run` that lacks a current verdict under each of `profiles`.
+    """Grade every generation of `run` that lacks a current verdict under each of `profiles`
+    (only those of `templates` when given: a probe grades its answers, not its continuations).
 
     `regrade=False` leaves stale grades in place and only reports them (timeouts and
     errors are still retried). Returns stats: per-profile counts of new grades (`added`),
@@ -143,6 +145,9 @@ def grade_run(
     names = list(dict.fromkeys(profiles))
     problems = {p.id: p for p in run.problems()}
     generations = run.generations()
+    if templates is not None:
+        wanted = set(templates)
+        generations = {k: g for k, g in generations.items() if k[1] in wanted}
     id_path, known = _identities(run)
     todo: dict[Key, list[str]] = {}
     out = {k: {} for k in ("added", "existing", "stale", "regraded", "retried", "changes")}

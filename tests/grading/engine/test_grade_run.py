@@ -68,3 +68,12 @@ def test_partial_grades_are_completed(tmp_path):
     stats = grade_run(run, ["dapo"], workers=0, progress=False)
     assert stats["added"] == {"dapo": 4} and stats["existing"] == {"dapo": 1}
     assert len(run.grades("dapo")) == 5
+
+
+def test_templates_limits_what_is_graded(tmp_path):
+    run = _run(tmp_path / "r")
+    none = grade_run(run, ["dapo"], workers=0, progress=False, templates=["another-template"])
+    assert none["added"] == {"dapo": 0} and none["generations"] == 0
+    assert run.grades("dapo") == {}
+    some = grade_run(Run.open(run.path), ["dapo"], workers=0, progress=False, templates=["t"])
+    assert some["added"] == {"dapo": 5}
