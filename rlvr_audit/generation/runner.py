@@ -59,8 +59,9 @@ def generate_missing(
     *,
     progress: bool = True,
 ) -> None:
-    """For each template in `jobs` (name -> (Template, its Sampling)), one batched backend
-    call over every prompt that lacks a sample. `load_backend()` is called only when
+    """For `jobs` (template name -> (Template, its Sampling)), every prompt that lacks a
+    sample, in one batched backend call per distinct Sampling (templates that share one
+    are batched together). `load_backend()` is called only when
     something is missing, so a complete run never loads the model.
 
     In place of a Template a job may give a function Problem -> Prompt (the contamination
@@ -78,14 +79,20 @@ def generate_missing(
     count.backend_loaded = True
     try:
         with _Progress(progress, todo) as bars:
-            for name, (template, sampling) in jobs.items():
-                items = todo[name]
-                if not items:
-                    continue
-                build = template if callable(template) else partial(render, template)
-                prompts: list[Prompt] = [build(problems[i]) for i, _ in items]
-                hashes = record_prompts(run, name, [problems[i].id for i, _ in items], prompts, backend)
-                seeds = [prompt_seed(sampling.seed, problems[i].id, name) for i, _ in items]
+            for sampling, names in _by_sampling(jobs, todo):
+                prompts: list[Prompt] = []
+                owners: list[tuple[str, int, list[int]]] = []  # (template, problem index, samples)
+                seeds: list[int] = []
+                hashes: list[str] = []
+                for name in names:
+                    template = jobs[name][0]
+                    items = todo[name]
+                    build = template if callable(template) else partial(render, template)
+                    built = [build(problems[i]) for i, _ in items]
+                    hashes += record_prompts(run, name, [problems[i].id for i, _ in items], built, backend)
+                    seeds += [prompt_seed(sampling.seed, problems[i].id, name) for i, _ in items]
+                    prompts += built
+                    owners += [(name, i, missing) for i, missing in items]
                 started = time.perf_counter()
                 synced = started
                 # Each finished prompt is handed to the OS at once (a kill -9 loses only
@@ -93,7 +100,7 @@ def generate_missing(
                 # every few seconds and at the end.
                 with run.generation_writer(fsync=False) as writer:
                     for index, completions in backend.generate(prompts, sampling, seeds=seeds):
-                        problem_index, missing = items[index]
+                        name, problem_index, missing = owners[index]
                         pid = problems[problem_index].id
                         records = [_record(pid, name, s, completions[s], hashes[index]) for s in missing]
                         writer.write_many(records)
@@ -111,6 +118,19 @@ def generate_missing(
                 count.generate_seconds += time.perf_counter() - started
     finally:
         backend.close()
+
+
+def _by_sampling(
+    jobs: Mapping[str, tuple[Any, Sampling]], todo: Mapping[str, list[Any]]
+) -> list[tuple[Sampling, list[str]]]:
+    """Templates with something missing, grouped by their Sampling in first-seen order:
+    each group is one backend call, so the engine batches across templates (per-prompt
+    budgets and per-(problem, template) seeds keep every prompt's output its own)."""
+    groups: dict[Sampling, list[str]] = {}
+    for name, (_, sampling) in jobs.items():
+        if todo[name]:
+            groups.setdefault(sampling, []).append(name)
+    return list(groups.items())
 
 
 def _wanted(run: Run, name: str, template: Any, n: int, problems: list[Any]) -> list[tuple[int, list[int]]]:
