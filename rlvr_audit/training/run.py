@@ -64,6 +64,23 @@ class TrainSpec:
     logging_steps: int = 1
     progress: bool = True
 
+    def __post_init__(self) -> None:
+        # Checked on construction, so the CLI and the Python API refuse the same settings
+        # before a model loads or train.json is written.
+        counts = (
+            ("max_steps", self.max_steps, "--max-steps 500"),
+            ("k", self.k, "--k 8"),
+            ("logging_steps", self.logging_steps, "logging_steps=1"),
+        )
+        optional = (
+            ("save_every", self.save_every, "--save-every 50, or leave it out"),
+            ("eval_every", self.eval_every, "--eval-every 50, or leave it out"),
+            ("data_limit", self.data_limit, "--limit 100, or leave it out"),
+        )
+        for name, value, example in counts + tuple(o for o in optional if o[1] is not None):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise AuditError(f"{name} must be a whole number of at least 1, got {value}", f"pass e.g. {example}")
+
 
 @dataclass
 class TrainResult:
@@ -243,9 +260,31 @@ def write_manifest(spec: TrainSpec, out: Path, **extra: Any) -> None:
     write_json_atomic(path, manifest)
 
 
+def _preflight(spec: TrainSpec) -> None:
+    """What can fail without training fails first: the model must resolve, and with
+    `eval_every` the evaluation's templates, profiles, backend and benchmark must be usable
+    (otherwise the error would come after the last step)."""
+    from rlvr_audit.generation.models import resolve_model
+    from rlvr_audit.training.checkpoint_eval import eval_template
+    from rlvr_audit.workflows.baseline import check_baseline_spec
+
+    resolve_model(spec.model, pin=True)
+    if spec.eval_every:
+        try:
+            check_baseline_spec(eval_template(spec))
+        except AuditError as exc:
+            raise AuditError(
+                f"checkpoint evaluation (--eval-every) cannot run: {exc.message}",
+                exc.fix.replace("--data-file", "--eval-data-file").replace("--template ", "--eval-templates ")
+                if exc.fix
+                else "check the --eval-* options",
+            ) from exc
+
+
 def run_train(spec: TrainSpec) -> TrainResult:
     """Train, checkpoint, and (with eval_every) evaluate every checkpoint. Returns a TrainResult."""
     out = Path(spec.out_dir).expanduser()
+    _preflight(spec)
     out.mkdir(parents=True, exist_ok=True)
     spec = replace(spec, out_dir=out)
     start = time.perf_counter()
@@ -265,6 +304,19 @@ def run_train(spec: TrainSpec) -> TrainResult:
             steps_per_rollout=config.steps_per_generation * config.num_iterations / config.gradient_accumulation_steps,
         )
 
+    try:
+        return _train(spec, out, config, dataset, clip_warning, start)
+    except BaseException as exc:
+        # train.json must not say "running" for a run that stopped.
+        if is_main_process():
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            message = exc.one_line() if isinstance(exc, AuditError) else f"{type(exc).__name__}: {exc}"
+            write_manifest(spec, out, status=status, error=message.splitlines()[0][:500] if message else status)
+        raise
+
+
+def _train(spec: TrainSpec, out: Path, config: Any, dataset: Any, clip_warning: Any, start: float) -> TrainResult:
+    """The training loop, the final save and the checkpoint evaluation of `run_train`."""
     from trl import GRPOTrainer
 
     from rlvr_audit.generation.models import resolve_model

@@ -186,6 +186,24 @@ def run_baseline(
     return run
 
 
+def check_baseline_spec(spec: BaselineSpec, *, load_data: bool = True) -> None:
+    """Everything about `spec` that can be checked without a model or a write: template
+    and profile names, the as-claimed cell, the backend name, and (with `load_data`) that
+    the benchmark loads. `train --eval-every` calls it before training, so a bad
+    evaluation setting fails in seconds rather than after the last step."""
+    from rlvr_audit.benchmarks.registry import load_benchmark
+    from rlvr_audit.grading.registry import resolve_profiles
+
+    templates = _resolve_templates(spec)
+    profiles = resolve_profiles(list(spec.profiles) if spec.profiles is not None else None)
+    if spec.as_claimed is not None:
+        _check_as_claimed(spec.as_claimed, list(templates), profiles)
+    choose_backend(spec.backend)
+    if load_data:
+        fields = dict(spec.fields.items() if isinstance(spec.fields, Mapping) else spec.fields) if spec.fields else None
+        load_benchmark(spec.benchmark, data_file=spec.data_file, fields=fields, revision=None, limit=spec.limit)
+
+
 def _resolve_templates(spec: BaselineSpec) -> dict[str, Any]:
     """name -> Template for the spec's templates (the default grid when none are named)."""
     from rlvr_audit.templates import get_template

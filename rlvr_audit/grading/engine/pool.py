@@ -12,8 +12,8 @@ Two phases, so that cost grows with distinct answers rather than samples:
 Each step that fails gives the grade status `error` (with the exception in `detail`), and
 each step past `timeout` gives `timeout`; nothing becomes a silent `incorrect`. Verdicts
 turn into statuses with `Profile.make_grade`. `workers=0` runs everything in this process
-with no timeout (the baseline for benchmarks, and a fallback where processes are not
-allowed).
+(the baseline for benchmarks, and a fallback where processes are not allowed), with the
+same per-item limit enforced by interval timers (`engine/inline.py`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from rlvr_audit.core.progress import progress_bar
 from rlvr_audit.core.types import Grade
 from rlvr_audit.grading.base import Extraction, GradeRequest, Profile
 from rlvr_audit.grading.engine.cache import GradeCache, JudgeKey
-from rlvr_audit.grading.engine.tasks import Outcome, Task, failure_detail, run_task
+from rlvr_audit.grading.engine.inline import run_inline
+from rlvr_audit.grading.engine.tasks import Outcome, Task
 from rlvr_audit.grading.engine.workers import WorkerPool, default_workers
 
 
@@ -123,11 +124,7 @@ def _run_tasks(tasks: list[Task], profiles: list[Profile], refs, *, workers: int
         by_name = {p.name: p for p in profiles}
         outcomes = []
         for task in tasks:
-            t0 = time.perf_counter()
-            try:
-                outcomes.append(Outcome("ok", run_task(by_name, task), None, (time.perf_counter() - t0) * 1000))
-            except Exception as exc:
-                outcomes.append(Outcome("error", None, failure_detail(task, exc), (time.perf_counter() - t0) * 1000))
+            outcomes.append(run_inline(by_name, task, timeout))
             if on_done:
                 on_done(1)
         return outcomes

@@ -59,6 +59,15 @@ def test_timeout_detail_names_the_step_and_the_limit():
     assert batch.grades[1]["nasty"].detail.startswith("judge used over 0.5 s of CPU")
 
 
+def test_in_process_mode_enforces_the_timeout_too():
+    # workers=0 cannot kill a step; interval timers interrupt it with the pool's limits.
+    batch = grade_many(_requests(["hang-extract", "7", "hang", "8"]), [NASTY], workers=0, timeout=0.5, progress=False)
+    assert [g["nasty"].status for g in batch.grades] == ["timeout", "correct", "timeout", "incorrect"]
+    assert batch.grades[0]["nasty"].detail.startswith("extract took over 2 s of wall time")
+    assert batch.grades[2]["nasty"].detail.startswith("judge used over 0.5 s of CPU")
+    assert batch.stats.timeouts == 2
+
+
 def test_in_process_mode_matches_pool():
     completions = ["7", "8", "boom", "", "7 "]
     local = grade_many(_requests(completions), [ECHO, NASTY], workers=0, progress=False)
