@@ -140,7 +140,12 @@ def register(app: typer.Typer) -> None:
         seed: int = opt.seed(),
         out: Path | None = opt.out("Run directory (default runs/<model>-<benchmark>)."),
         overwrite: bool = opt.overwrite("Replace a run with a different spec."),
-        reported: float | None = typer.Option(None, "--reported", help="A reported accuracy (%) to place in the grid."),
+        reported: float | None = typer.Option(
+            None,
+            "--reported",
+            help="A reported accuracy (%) to place in the grid.",
+            callback=opt.number_check("--reported", low=0, high=100, example="49.4"),
+        ),
         as_claimed: str | None = typer.Option(None, "--as-claimed", help="TEMPLATE:PROFILE a published number used."),
         label: str | None = typer.Option(None, "--label", help="Run name in reports."),
         workers: int | None = opt.workers(),

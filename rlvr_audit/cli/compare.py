@@ -132,7 +132,10 @@ def register(app: typer.Typer) -> None:
             None, "--as-claimed", help="The claimed cell TEMPLATE:PROFILE (default: the trained run's manifest)."
         ),
         reported_baseline: float | None = typer.Option(
-            None, "--reported-baseline", help="A reported base accuracy (points) for the claimed gain."
+            None,
+            "--reported-baseline",
+            help="A reported base accuracy (points) for the claimed gain.",
+            callback=opt.number_check("--reported-baseline", low=0, high=100, example="49.4"),
         ),
         claim: str | None = typer.Option(None, "--claim", help="A registry claim (see `rlvr-audit list claims`)."),
         claim_version: str | None = typer.Option(None, "--claim-version", help="Only this version of the claim."),
@@ -154,7 +157,10 @@ def register(app: typer.Typer) -> None:
             "Draw claimed vs adjusted bars (FILE.png) and the per-cell gain heatmap (FILE-heatmap.png)."
         ),
         fail_if_adjusted_below: float | None = typer.Option(
-            None, "--fail-if-adjusted-below", help="Exit 1 when an adjusted gain is below X points."
+            None,
+            "--fail-if-adjusted-below",
+            help="Exit 1 when an adjusted gain is below X points.",
+            callback=opt.number_check("--fail-if-adjusted-below", low=-100, high=100, example="2.0"),
         ),
         fail_on_regression: bool = typer.Option(
             False, "--fail-on-regression", help="Exit 1 when a trained run is worse than base beyond the CI."

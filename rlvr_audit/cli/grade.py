@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = opt.as_json("Print JSON to stdout instead of tables."),
         as_csv: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of tables."),
         out: Path | None = opt.out("Directory for per-item grades (default: beside each input)."),
-        workers: int | None = opt.workers("Grading processes (default: all cores; 0 = in-process).", min=0),
+        workers: int | None = opt.workers("Grading processes (default: all cores; 0 = in-process)."),
         timeout: float = opt.timeout(),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the verdict cache."),
         no_regrade: bool = typer.Option(

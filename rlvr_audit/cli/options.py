@@ -7,6 +7,7 @@ passes its own `help`. The parsers turn raw option values into what the specs ho
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,34 @@ def dtype() -> Any:
     return typer.Option(None, "--dtype", help="Model dtype (vllm, hf).")
 
 
+def number_check(flag: str, *, low: float | None = None, high: float | None = None, example: str) -> Any:
+    """A Typer callback refusing a non-finite value or one outside [low, high], as a
+    one-line AuditError, while options are parsed: before a model loads or a file is written."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return value
+        bad = not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high)
+        if bad:
+            if low is not None and high is not None:
+                rule = f"between {low:g} and {high:g}"
+            elif low is not None:
+                rule = f"at least {low:g}"
+            else:
+                rule = "a finite number"
+            raise AuditError(f"{flag} must be {rule}, got {value}", f"pass e.g. {flag} {example}")
+        return value
+
+    return check
+
+
 def max_model_len() -> Any:
-    return typer.Option(None, "--max-model-len", help="Context length (vllm).")
+    return typer.Option(
+        None,
+        "--max-model-len",
+        help="Context length (vllm).",
+        callback=number_check("--max-model-len", low=1, example="4096"),
+    )
 
 
 # --- sampling -------------------------------------------------------------------------------
@@ -102,8 +129,9 @@ def seed(help: str | None = None) -> Any:
 # --- grading and output ---------------------------------------------------------------------
 
 
-def workers(help: str = "Grading processes (default: CPU count).", **constraints: Any) -> Any:
-    return typer.Option(None, "--workers", help=help, **constraints)
+def workers(help: str = "Grading processes (default: CPU count).") -> Any:
+    # 0 = in-process; the grading timeout holds there too (grading/engine/inline.py)
+    return typer.Option(None, "--workers", help=help, callback=number_check("--workers", low=0, example="2"))
 
 
 def timeout() -> Any:

@@ -43,9 +43,7 @@ def register(app: typer.Typer) -> None:
         regrade: bool = typer.Option(
             False, "--regrade", help="Also judge every stored verdict again (grades the run once more, no cache)."
         ),
-        workers: int | None = opt.workers(
-            "Grading processes for --regrade (default: all cores; 0 = in-process).", min=0
-        ),
+        workers: int | None = opt.workers("Grading processes for --regrade (default: all cores; 0 = in-process)."),
         timeout: float = opt.timeout(),
         as_json: bool = opt.as_json("Print JSON to stdout instead of tables."),
     ) -> None:
