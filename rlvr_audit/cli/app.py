@@ -36,6 +36,7 @@ _COMMAND_MODULES = (
     "rlvr_audit.cli.verify",
     "rlvr_audit.cli.make_benchmark",
     "rlvr_audit.cli.contamination",
+    "rlvr_audit.cli.report",
 )
 
 _state = {"debug": False}
