@@ -121,7 +121,7 @@ def render_page(data: dict[str, Any]) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp, quote=False)}">'
         f"<title>{e(title)}</title><style>{asset('report.css')}</style></head><body>"
         + header
         + "<main>"
