@@ -74,9 +74,11 @@ def _browser_section(data: dict[str, Any]) -> str:
         '<p id="browser-count" aria-live="polite"></p>'
         '<div class="pager"><button type="button" id="prev">previous</button><span id="page-info"></span>'
         '<button type="button" id="next">next</button></div>'
-        '<div class="scroll"><table id="problem-list"><thead><tr><th>id</th><th>status</th><th>extracted</th>'
-        '<th>gold</th><th>problem</th></tr></thead><tbody id="problem-rows"></tbody></table></div>'
-        '<div id="problem-detail" hidden></div>'
+        '<div class="browser-body"><div class="scroll list-box"><table id="problem-list"><thead><tr><th>id</th>'
+        "<th>status</th><th>extracted</th><th>gold</th></tr></thead>"
+        '<tbody id="problem-rows"></tbody></table></div>'
+        '<div id="problem-detail"><p class="note">Open a problem (click its id) to see its completions and grades.'
+        "</p></div></div>"
         "<noscript>The problem browser needs JavaScript; its data is also in the JSON beside this page.</noscript>"
         "</section>"
     )

@@ -112,8 +112,8 @@
       var open = el("button", { cls: "link", type: "button", "data-open": String(i), text: P.ids[i] });
       var tr = el("tr", { "data-id": P.ids[i], "data-index": String(i) },
         el("td", null, open), el("td", null, statusBadge(c)),
-        el("td", { cls: "mono", text: short(extracted, 80) }), el("td", { cls: "mono", text: short(P.answer[i], 60) }),
-        el("td", { text: short(P.question[i], 120) }));
+        el("td", { cls: "mono", text: short(extracted, 60) }), el("td", { cls: "mono", text: short(P.answer[i], 60) }));
+      tr.title = short(P.question[i], 300);
       if (state.open === i) tr.className = "selected";
       frag.appendChild(tr);
     });
@@ -171,7 +171,6 @@
     var other = state.run !== baseIndex ? run : (runs.length > 1 ? runs[baseIndex === 0 ? 1 : 0] : null);
     var box = $("problem-detail");
     box.textContent = "";
-    box.hidden = false;
     box.setAttribute("data-id", P.ids[i]);
     box.appendChild(el("h3", null, "Problem ", el("span", { cls: "mono", text: P.ids[i] })));
     box.appendChild(el("div", { cls: "question", text: P.question[i] }));
@@ -193,7 +192,8 @@
     });
     box.appendChild(list);
     renderList();
-    box.scrollIntoView({ block: "start" });
+    box.scrollTop = 0;
+    if (!window.matchMedia("(min-width: 1100px)").matches) box.scrollIntoView({ block: "start" });
   }
 
   // -- wiring ----------------------------------------------------------------------------------
