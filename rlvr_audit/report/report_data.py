@@ -132,11 +132,19 @@ def provenance(run: Run, profiles: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _browser_run(run: Run, order: list[str], grid: Any) -> dict[str, Any]:
+def display_names(runs: Sequence[Run]) -> list[str]:
+    """Each run's name; a name two runs share gets its directory's parent added
+    ("eval (checkpoint-300)"), and a number if that is not enough."""
+    names = [r.name for r in runs]
+    out = [n if names.count(n) == 1 else f"{n} ({r.path.resolve().parent.name})" for n, r in zip(names, runs)]
+    return [n if out.count(n) == 1 else f"{n} #{i + 1}" for i, n in enumerate(out)]
+
+
+def _browser_run(run: Run, order: list[str], grid: Any, name: str) -> dict[str, Any]:
     """Sample 0 of every (problem, template) of `run`, rows in `order`."""
     gens = run.generations()
     out: dict[str, Any] = {
-        "name": run.name,
+        "name": name,
         "templates": list(grid.templates),
         "profiles": list(grid.profiles),
         "completion": {},
@@ -207,6 +215,7 @@ def build_report_data(
     _check_names(templates, {t for r in ordered for t in r.templates}, "template(s)", "--template")
     order = [p.id for p in base_run.problems()]
     entries, browser_runs = [], []
+    names = display_names(ordered)
     for i, run in enumerate(ordered):
         mine = [t for t in templates if t in run.templates] if templates else None
         if mine == [] or not run.graded_profiles():
@@ -219,7 +228,7 @@ def build_report_data(
             )
         entries.append(
             {
-                "name": run.name,
+                "name": names[i],
                 "path": str(run.path),
                 "role": "base" if i == 0 else "trained",
                 "samples": run.sampling.n,
@@ -229,7 +238,7 @@ def build_report_data(
                 "provenance": provenance(run, grid.profiles),
             }
         )
-        browser_runs.append(_browser_run(run, order, grid))
+        browser_runs.append(_browser_run(run, order, grid, names[i]))
     comparison = None
     if others:
         result = compare_runs(
@@ -255,7 +264,7 @@ def build_report_data(
             "seed": seed,
             "profiles": profiles,
             "templates": templates,
-            "base": base_run.name,
+            "base": names[0],
             "as_claimed": list(as_claimed) if as_claimed else None,
         },
         "runs": entries,

@@ -231,3 +231,51 @@ def test_cli_writes_page_and_json(tmp_path, pair, capsys):
     assert doc["schema"] == "rlvr-audit.report" and doc["schema_version"] == 1
     assert [r["name"] for r in doc["runs"]] == ["base", "trained"]
     assert main(["report", str(tmp_path / "runs"), "--n-boot", "5"]) == 2
+
+
+def test_one_run_with_several_samples(tmp_path):
+    from rlvr_audit.core.types import Generation, Problem, Sampling
+    from rlvr_audit.store.run import Run, new_manifest
+
+    manifest = new_manifest(
+        model={"id": "m"},
+        benchmark={"name": "toy2", "size": 2, "hash": "h"},
+        templates={"A": {"hash": "a"}, "B": {"hash": "b"}},
+        sampling=Sampling(n=2, temperature=1.0),
+    )
+    run = Run.create(tmp_path / "one", manifest, [Problem("x", "q x", "1"), Problem("y", "q y", "2")])
+    # sample 0 / sample 1 per (problem, template): A: x c/i, y i/i; B: x c/c, y c/n
+    table = {("x", "A"): "ci", ("y", "A"): "ii", ("x", "B"): "cc", ("y", "B"): "cn"}
+    with run.generation_writer() as out:
+        out.write_many(Generation(pid, t, s, f"{pid}{t}{s}").to_dict() for (pid, t) in table for s in (0, 1))
+    names = {"c": "correct", "i": "incorrect", "n": "no_answer"}
+    with run.grade_writer("strict") as out:
+        out.write_many(
+            {"problem_id": pid, "template": t, "sample": s, "status": names[c], "extracted": None, "version": "1"}
+            for (pid, t), codes in table.items()
+            for s, c in enumerate(codes)
+        )
+    data = build_report_data([Run.open(run.path)], n_boot=200)
+    assert data["comparison"] is None and data["runs"][0]["samples"] == 2
+    rob = data["runs"][0]["robustness"]["strict"]
+    # avg@n: A (1/2 + 0) / 2 = 25%, B (1 + 1/2) / 2 = 75%; sample 0: x c/c agree, y i/c flip -> 50%
+    assert rob["accuracy"] == {"A": 25.0, "B": 75.0} and rob["consistency"]["rate"] == 50.0
+    assert rob["no_answer"] == {"A": 0.0, "B": 25.0}  # 1 of B's 4 samples
+    assert data["browser"]["runs"][0]["status"]["B"]["strict"] == "cc"  # sample 0 only
+    assert select_problems(data, run="one", template="A", profile="strict", flips=True) == ["y"]
+    assert "One run: nothing to compare" in render_page(data)
+
+
+def test_runs_that_share_a_name_are_told_apart(tmp_path):
+    a = make_report_run(tmp_path / "ckpt-1" / "eval", "base", BASE)
+    b = make_report_run(tmp_path / "ckpt-2" / "eval", "trained", TRAINED)
+    data = build_report_data([a, b], n_boot=200)
+    assert [r["name"] for r in data["browser"]["runs"]] == ["eval (ckpt-1)", "eval (ckpt-2)"]
+    assert select_problems(data, run="eval (ckpt-2)", template="A", profile="strict", differs=True) == _ids("123")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"run": "nope"}, "no run"), ({"status": "odd"}, "unknown status")])
+def test_filter_bad_input(data, kwargs, message):
+    choice = {"run": "base", "template": "A", "profile": "strict", **kwargs}
+    with pytest.raises(AuditError, match=message):
+        select_problems(data, **choice)
