@@ -89,6 +89,42 @@ def check_same_benchmark(base: Run, other: Run) -> None:
         )
 
 
+_SAMPLING_FIELDS = ("temperature", "top_p", "max_tokens", "n")
+
+
+def differences(base: Run, other: Run) -> list[str]:
+    """What makes two runs of one benchmark not directly comparable: recorded sampling
+    settings that differ (a field either run did not record is not compared) and graded
+    profile sets that differ. One phrase per difference."""
+    out = []
+    if base.sampling_known and other.sampling_known:
+        a, b = base.manifest.sampling, other.manifest.sampling
+        for name in _SAMPLING_FIELDS:
+            if a.get(name) is not None and b.get(name) is not None and a.get(name) != b.get(name):
+                out.append(f"sampling {name} {a.get(name)} in {base.name} vs {b.get(name)} in {other.name}")
+    pa, pb = set(base.graded_profiles()), set(other.graded_profiles())
+    if pa != pb:
+        only_a = ", ".join(sorted(pa - pb)) or "none"
+        only_b = ", ".join(sorted(pb - pa)) or "none"
+        out.append(f"graded profiles differ (only {base.name}: {only_a}; only {other.name}: {only_b})")
+    return out
+
+
+def check_comparable(base: Run, other: Run, *, cells_chosen: bool, notes: list[str]) -> None:
+    """Refuse runs that `differences` finds apart, unless the caller chose the cells to
+    compare (--profile/--template); then each difference becomes a note."""
+    found = differences(base, other)
+    if not found:
+        return
+    if not cells_chosen:
+        raise AuditError(
+            f"{base.name} and {other.name} are not comparable as they stand: {'; '.join(found)}",
+            "evaluate both the same way, or pass --profile/--template to choose the cells to compare "
+            "(the differences are then printed as notes)",
+        )
+    notes.extend(f"compared despite a difference: {d}" for d in found)
+
+
 def pct(x: float) -> float:
     """A fraction as points (0-100), rounded for output."""
     return round(100.0 * float(x), 4)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from rlvr_audit.analysis import stats
-from rlvr_audit.comparison.cells import CellKey, Side, cell_key, check_same_benchmark, pct
+from rlvr_audit.comparison.cells import CellKey, Side, cell_key, check_comparable, check_same_benchmark, pct
 from rlvr_audit.comparison.decompose import decompose
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.store.run import Run
@@ -196,12 +196,13 @@ def compare_runs(
     restrict the grid. Raises AuditError when benchmarks differ or a run has no grades."""
     if not trained:
         raise AuditError("compare needs at least one trained run", "pass BASE_RUN TRAINED_RUN [MORE_RUNS...]")
+    notes: list[str] = []
     for run in trained:
         check_same_benchmark(base, run)
+        check_comparable(base, run, cells_chosen=bool(profiles or templates), notes=notes)
     order = [p.id for p in base.problems()]
     base_side = Side.load(base, order, templates, profiles)
     all_cells: list[CellKey] = []
-    notes: list[str] = []
     results = []
     for i, run in enumerate(trained):
         side = Side.load(run, order, templates, profiles)
@@ -257,6 +258,18 @@ def _compare_one(
         )
     elif best_t in base.acc and best_t == best_b:
         significance = pairing.test(best_t)
+    if significance is None:
+        reason = (
+            f"no paired test: no claimed cell graded in both runs, and the best cells differ "
+            f"({best_t[0]}:{best_t[1]} vs {best_b[0]}:{best_b[1]})"
+        )
+        notes.append(f"{trained.run.name}: {reason}")
+    if matched["excluded"]:
+        shown = ", ".join(f"{c['template']}:{c['profile']}" for c in matched["excluded"])
+        notes.append(
+            f"{trained.run.name}: {len(matched['excluded'])} cell(s) left out of the matched gains because "
+            f"neither run yields an answer there ({shown})"
+        )
     claimed_gain = claimed["gain"] if claimed else None
     name, reason = verdict(claimed_gain, adjusted["gain"], adjusted["low"], adjusted["high"])
     return TrainedResult(
@@ -297,8 +310,13 @@ def _matched_gains(pairing: _Pairing) -> dict[str, Any]:
     """The same evaluation on both sides, in every cell both runs have."""
     base, trained = pairing.base, pairing.trained
     cells = []
+    excluded = []
     for c in trained.cells:
         if c in base.acc:
+            if not (_answers(base, c) or _answers(trained, c)):
+                # 0 vs 0 because neither run's output parses in this cell: not a measured gain.
+                excluded.append({"template": c[0], "profile": c[1], "reason": "neither run yields an answer"})
+                continue
             d = pairing.diff(c)
             cells.append(
                 {
@@ -314,10 +332,17 @@ def _matched_gains(pairing: _Pairing) -> dict[str, Any]:
     gains = [m["gain"] for m in cells]
     return {
         "cells": cells,
+        "excluded": excluded,
         "min": min(gains) if gains else None,
         "median": statistics.median(gains) if gains else None,
         "max": max(gains) if gains else None,
     }
+
+
+def _answers(side: Side, cell: CellKey) -> bool:
+    """Whether any sample of `side` in `cell` has an extracted answer (graded correct or incorrect)."""
+    status = side.src.get(*cell, what="status")
+    return bool(np.isin(status, ["correct", "incorrect"]).any())
 
 
 def _claimed_gain(
