@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_compare import N_PROBLEMS, _column, make_run
 
 from rlvr_audit.cli.app import main
 from rlvr_audit.comparison.gains import compare_runs
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.store.run import Run
-
-from test_compare import N_PROBLEMS, _column, make_run
 
 
 def _set_sampling(run, **changes):
