@@ -6,11 +6,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
 from typing import Any
 
 import typer
 
-from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core import redact
+from rlvr_audit.core.errors import EXIT_BAD_INPUT, EXIT_GATE, EXIT_INTERRUPTED, EXIT_OK, AuditError
 from rlvr_audit.core.version import __version__
 
 app = typer.Typer(
@@ -61,42 +63,58 @@ for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
-_INTERRUPTED = 130  # what shells report for Ctrl-C; Typer turns KeyboardInterrupt into Exit(130)
+INTERRUPTED_MESSAGE = "interrupted; finished work is saved, rerun the command to resume"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: runs the app and prints every error as one line. Exit codes: 0 ok,
-    1 a CI gate tripped (or an unexpected error), 2 bad input or usage, 130 interrupted."""
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or os.environ.get("RLVR_AUDIT_DEBUG") == "1"
+    """Entry point: runs the app and prints every error as one line, secrets masked.
+
+    Exit codes (README "Exit codes"; `core.errors`): 0 ok, 1 a CI gate tripped (or an
+    internal error), 2 bad input or usage, 3 a run is incomplete, 130 interrupted."""
+    args, debug = _split_debug(sys.argv[1:] if argv is None else argv)
+    debug = debug or os.environ.get("RLVR_AUDIT_DEBUG") == "1"
+    redact.remember_argv(args)
     try:
         code = app(args=args, prog_name="rlvr-audit", standalone_mode=False)
     except AuditError as exc:
         if debug:
-            raise
-        typer.secho(f"error: {exc.one_line()}", err=True, fg="red")
+            _traceback()  # then the same line and exit code as without --debug
+        _error(exc.one_line())
         return exc.exit_code
     except KeyboardInterrupt:
-        code = _INTERRUPTED
+        code = EXIT_INTERRUPTED
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:
-        code = _INTERRUPTED  # click's abort: an interrupted prompt
+        code = EXIT_INTERRUPTED  # click turns Ctrl-C (and EOF at a prompt) into Abort
     except Exception as exc:
         if isinstance(exc, _click_exceptions().ClickException):
-            typer.secho(f"error: {usage_message(exc)}", err=True, fg="red")
-            return 2 if isinstance(exc, _click_exceptions().UsageError) else exc.exit_code
+            _error(usage_message(exc))
+            return EXIT_BAD_INPUT  # a usage error, or a file click could not open: input either way
         if debug:
-            raise
-        typer.secho(
-            f"error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-            err=True,
-            fg="red",
-        )
-        return 1
-    if code == _INTERRUPTED:
-        typer.secho("interrupted; finished work is saved, rerun the command to resume", err=True)
-    return code if isinstance(code, int) and not isinstance(code, bool) else 0
+            _traceback()
+        _error(f"{type(exc).__name__}: {exc}" + ("" if debug else " (rerun with --debug for the traceback)"))
+        return EXIT_GATE
+    if code == EXIT_INTERRUPTED:
+        typer.secho(INTERRUPTED_MESSAGE, err=True)
+    return code if isinstance(code, int) and not isinstance(code, bool) else EXIT_OK
+
+
+def _split_debug(args: list[str]) -> tuple[list[str], bool]:
+    """(args without --debug, whether it was given): --debug may come anywhere before a
+    `--` (after the subcommand too, where the error message tells people to add it)."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    kept = [a for a in args[:end] if a != "--debug"]
+    return kept + args[end:], len(kept) < end
+
+
+def _traceback() -> None:
+    sys.stderr.write(redact.redact_text(traceback.format_exc()))
+
+
+def _error(text: str) -> None:
+    typer.secho(f"error: {redact.redact_text(text)}", err=True, fg="red")
 
 
 def _click_exceptions() -> Any:
