@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rlvr_audit.core.errors import AuditError
 from rlvr_audit.io.records import Records, read_records
 
 
@@ -75,6 +76,22 @@ class JsonlAppender:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_json_file(path: str | Path, *, fix: str) -> Any:
+    """One JSON document (run.json, probe.json, ...); an unreadable file, bytes that are not
+    UTF-8, or text that is not JSON is an AuditError naming the file, what is wrong, and `fix`."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise AuditError(f"cannot read {path} ({exc.strerror or exc})", fix) from exc
+    except UnicodeDecodeError as exc:
+        raise AuditError(f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason})", fix) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AuditError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", fix) from exc
 
 
 def write_json_atomic(path: str | Path, obj: Any) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -44,11 +45,19 @@ _LIST_KEYS = ("records", "data", "samples")
 
 class Records(list):
     """The records of one file, in file order (a plain list of dicts), plus how many torn
-    last lines were skipped (0 or 1), so that a command can say so."""
+    last lines were skipped (0 or 1), so that a command can say so, and (JSON Lines) the
+    line number of each record, so that a reader can name the line of a bad one."""
 
     def __init__(self, records: Iterable[dict[str, Any]] = (), torn_tail_skipped: int = 0):
         super().__init__(records)
         self.torn_tail_skipped = torn_tail_skipped
+        self.line_numbers: list[int] = []
+
+    def where(self, index: int) -> str:
+        """ "line N" of the record at `index` (JSON Lines), else "record N" (1-based)."""
+        if index < len(self.line_numbers):
+            return f"line {self.line_numbers[index]}"
+        return f"record {index + 1}"
 
 
 def read_records(path: str | Path, *, torn_tail: TornTail = "error") -> Records:
@@ -84,9 +93,25 @@ def _read_bytes(path: Path, compressed: bool) -> bytes:
                 data = fh.read()
         else:
             data = path.read_bytes()
-    except (OSError, EOFError) as exc:  # BadGzipFile is an OSError; a cut-off gzip stream an EOFError
-        raise AuditError(f"cannot read {path} ({type(exc).__name__}: {exc})", f"pass a {FORMATS} file") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise AuditError(f"cannot read {path}: {_read_failure(exc)}", _read_fix(compressed)) from exc
     return data.removeprefix(codecs.BOM_UTF8)
+
+
+def _read_failure(exc: BaseException) -> str:
+    if isinstance(exc, gzip.BadGzipFile) and str(exc).startswith("Not a gzipped file"):
+        return "it is not gzip data, though its name ends in .gz"
+    if isinstance(exc, EOFError):
+        return "the gzip stream ends early (the file is cut short)"
+    if isinstance(exc, (zlib.error, gzip.BadGzipFile)):  # bad deflate data, CRC or length mismatch
+        return f"the gzip data is corrupt ({exc})"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def _read_fix(compressed: bool) -> str:
+    if compressed:
+        return "copy or download the file again (`gzip -t FILE` checks one), or pass it uncompressed"
+    return f"pass a readable {FORMATS} file"
 
 
 def _read_parquet(path: Path) -> list[dict[str, Any]]:
@@ -153,6 +178,7 @@ def _from_jsonl(path: Path, data: bytes, torn_tail: TornTail) -> Records:
         if not isinstance(record, dict):
             raise AuditError(f"{path}: line {number} is not a JSON object", "write one object per line")
         records.append(record)
+        records.line_numbers.append(number)
     return records
 
 

@@ -14,14 +14,14 @@ Versions (see docs/run-format.md):
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
-from rlvr_audit.io.jsonl import write_json_atomic
+from rlvr_audit.core.redact import redact_mapping
+from rlvr_audit.io.jsonl import read_json_file, write_json_atomic
 
 SCHEMA_VERSION = 2
 KIND = "rlvr-audit-run"
@@ -152,12 +152,15 @@ def load_manifest(path: str | Path) -> Manifest:
     """Read run.json; an older version is migrated and written back in place, atomically
     (temp file + os.replace), so a reader never sees a half-upgraded manifest."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise AuditError(f"{path} is not valid JSON ({exc})", "restore or delete it") from exc
+    data = read_json_file(path, fix="restore it from a copy, or delete the run directory and run the command again")
     if not isinstance(data, dict) or data.get("kind", KIND) != KIND:
         raise AuditError(f"{path} is not an rlvr-audit run manifest", "pass a directory written by rlvr-audit")
+    wrong = [k for k in ("model", "benchmark", "templates", "sampling") if not isinstance(data.get(k), dict)]
+    if wrong:
+        raise AuditError(
+            f"{path} is damaged: {', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} missing or not an object",
+            "restore it from a copy, or delete the run directory and run the command again",
+        )
     old_version = data.get("schema_version")
     manifest = Manifest.from_dict(data)
     if old_version != SCHEMA_VERSION:
@@ -166,4 +169,6 @@ def load_manifest(path: str | Path) -> Manifest:
 
 
 def save_manifest(path: str | Path, manifest: Manifest) -> None:
-    write_json_atomic(path, manifest.to_dict())
+    """Write run.json atomically; secrets are masked on the way (`core.redact`), whatever put
+    them in the manifest, because run directories get shared."""
+    write_json_atomic(path, redact_mapping(manifest.to_dict()))

@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from rlvr_audit.core.errors import AuditError
-from rlvr_audit.core.types import Generation, Grade, Problem, Sampling
+from rlvr_audit.core.errors import AuditError, IncompleteRun
+from rlvr_audit.core.types import STATUSES, Generation, Grade, Problem, Sampling
 from rlvr_audit.io.jsonl import JsonlAppender, read_jsonl, write_json_atomic
+from rlvr_audit.io.records import Records
 from rlvr_audit.store.manifest import SCHEMA_VERSION, Manifest, load_manifest, save_manifest, utc_now
 from rlvr_audit.store.spec import check_resume, hardware_info, new_manifest
 
@@ -51,6 +52,31 @@ def prompt_hash(text: str) -> str:
     import hashlib
 
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_key(records: Records, index: int, path: Path) -> Key:
+    """The (problem_id, template, sample) key of a generation or grade record; a record
+    without one, or with a sample that is not a whole number, is an AuditError naming the
+    file and the line."""
+    r = records[index]
+    _require_fields(records, index, r, ("problem_id", "template", "sample"), path)
+    sample = r["sample"]
+    if isinstance(sample, bool) or not isinstance(sample, (int, str)) or not str(sample).strip().isdigit():
+        _bad_record(path, records.where(index), f"sample {sample!r} is not a whole number")
+    return (r["problem_id"], r["template"], int(sample))
+
+
+def _require_fields(records: Records, index: int, record: dict[str, Any], names: Iterable[str], path: Path) -> None:
+    lacking = [n for n in names if record.get(n) is None]
+    if lacking:
+        _bad_record(path, records.where(index), f"the record has no {', '.join(lacking)}")
+
+
+def _bad_record(path: Path, where: str, what: str) -> None:
+    raise AuditError(
+        f"{path}: {where} is not a valid record ({what})",
+        "delete that line (or restore the file from a copy), then rerun the command that wrote it",
+    )
 
 
 class Run:
@@ -142,9 +168,11 @@ class Run:
 
     def problems(self) -> list[Problem]:
         if self._problems is None:
+            records = read_jsonl(self.path / "problems.jsonl")
+            for i, r in enumerate(records):
+                _require_fields(records, i, r, ("id", "question", "answer"), self.path / "problems.jsonl")
             self._problems = [
-                Problem(r["id"], r["question"], r["answer"], r.get("solution"), r.get("meta") or {})
-                for r in read_jsonl(self.path / "problems.jsonl")
+                Problem(r["id"], r["question"], r["answer"], r.get("solution"), r.get("meta") or {}) for r in records
             ]
         return self._problems
 
@@ -153,8 +181,11 @@ class Run:
         if self._generations is None:
             names = {f.name for f in fields(Generation)}
             out: dict[Key, Generation] = {}
-            for r in read_jsonl(self.path / "generations.jsonl"):
-                key = (r["problem_id"], r["template"], int(r["sample"]))
+            path = self.path / "generations.jsonl"
+            records = read_jsonl(path)
+            for i, r in enumerate(records):
+                key = record_key(records, i, path)
+                _require_fields(records, i, r, ("completion",), path)
                 if key not in out:
                     out[key] = Generation(**{k: v for k, v in r.items() if k in names})
             self._generations = out
@@ -163,7 +194,10 @@ class Run:
     def prompt_records(self) -> dict[tuple[str, str], dict[str, Any]]:
         """prompts.jsonl by (problem_id, template): {"prompt_hash", "prompt", ...} (first wins)."""
         out: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in read_jsonl(self.path / PROMPTS):
+        path = self.path / PROMPTS
+        records = read_jsonl(path)
+        for i, r in enumerate(records):
+            _require_fields(records, i, r, ("problem_id", "template"), path)
             out.setdefault((r["problem_id"], r["template"]), r)
         return out
 
@@ -178,8 +212,12 @@ class Run:
 
     def grades(self, profile: str) -> dict[Key, Grade]:
         out: dict[Key, Grade] = {}
-        for r in read_jsonl(self.path / "grades" / f"{profile}.jsonl"):
-            key = (r["problem_id"], r["template"], int(r["sample"]))
+        path = self.path / "grades" / f"{profile}.jsonl"
+        records = read_jsonl(path)
+        for i, r in enumerate(records):
+            key = record_key(records, i, path)
+            if r.get("status") not in STATUSES:
+                _bad_record(path, records.where(i), f"status {r.get('status')!r} is not one of {', '.join(STATUSES)}")
             if key not in out:
                 version = str(r.get("version", ""))
                 out[key] = Grade(
@@ -219,6 +257,38 @@ class Run:
         """(template, profile) pairs that have grades."""
         profiles = self.graded_profiles()
         return [(t, p) for t in self.templates for p in profiles]
+
+    def missing_generations(self) -> list[Key]:
+        """Keys of problems x templates x samples that have no generation (none for an
+        import: it holds what its file held)."""
+        if self.manifest.get("source") == "imported":
+            return []
+        have = self.generations()
+        n = self.sampling.n or 1
+        return [
+            (p.id, t, s) for p in self.problems() for t in self.templates for s in range(n) if (p.id, t, s) not in have
+        ]
+
+    def check_complete(self) -> None:
+        """IncompleteRun (exit 3) when a generation is missing (an interrupted `baseline`) or
+        a graded profile lacks grades for some generations (an interrupted `grade`)."""
+        missing = self.missing_generations()
+        if missing:
+            command = self.manifest.get("command") or "the command that made it"
+            raise IncompleteRun(
+                f"run {self.path} is incomplete: {len(missing)} of {len(missing) + len(self.generations())} "
+                f"generations are missing (first: {'/'.join(map(str, missing[0]))})",
+                f"finish it first: rerun `{command}` (it resumes and generates only the missing ones)",
+            )
+        generations = self.generations()
+        for profile in self.graded_profiles():
+            graded = self.grades(profile)
+            ungraded = [k for k in generations if k not in graded]
+            if ungraded:
+                raise IncompleteRun(
+                    f"run {self.path} is incomplete: {len(ungraded)} generations have no {profile} grade",
+                    f"finish it first: rlvr-audit grade {self.path}",
+                )
 
     # -- writing ------------------------------------------------------------
     def generation_writer(self, *, fsync: bool = True) -> JsonlAppender:
