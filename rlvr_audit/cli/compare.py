@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +13,37 @@ from rlvr_audit.cli import options as opt
 from rlvr_audit.core.errors import AuditError, GateFailure
 
 
-def _compare_claim(claim: str, runs: list[Path], *, version: str | None, policy: str, profiles, **bootstrap: Any):
-    """(ClaimComparison, its tables) for `compare --claim`."""
-    from rlvr_audit.comparison.claims import compare_claim
-    from rlvr_audit.report.comparison_tables import claim_table
+def _open_complete(path: Path, check: Any = None) -> Any:
+    """The run at `path`, after `check(run)` (if any); IncompleteRun (exit 3) when it lacks
+    generations or grades, since a half-finished run would be compared on whatever subset
+    happens to be there."""
     from rlvr_audit.store.run import Run
+
+    run = Run.open(path)
+    if check is not None:
+        check(run)
+    run.check_complete()
+    return run
+
+
+def _compare_claim(
+    claim: str, runs: list[Path], *, version: str | None, policy: str, profiles, force: bool, **bootstrap: Any
+):
+    """(ClaimComparison, its tables) for `compare --claim`."""
+    from rlvr_audit.comparison.claim_registry import get_claim
+    from rlvr_audit.comparison.claims import check_base, compare_claim
+    from rlvr_audit.report.comparison_tables import claim_table
 
     if len(runs) > 1:
         raise AuditError(
             "--claim takes at most one run (a measured base run)",
             "pass: rlvr-audit compare [BASE_RUN] --claim NAME",
         )
-    base = Run.open(runs[0]) if runs else None
-    result = compare_claim(claim, base, version=version, policy=policy, profiles=profiles, **bootstrap)
+    # The claim's own identity first: no point in finishing a run of the wrong model.
+    record = get_claim(claim)
+    identity = partial(check_base, record, force=force) if record["kind"] == "gains" else None
+    base = _open_complete(runs[0], identity) if runs else None
+    result = compare_claim(claim, base, version=version, policy=policy, profiles=profiles, force=force, **bootstrap)
     return result, [claim_table(result)]
 
 
@@ -32,14 +51,13 @@ def _compare_runs(runs: list[Path], *, as_claimed: str | None, **settings: Any):
     """(Comparison, its tables) for `compare BASE TRAINED...`."""
     from rlvr_audit.comparison.gains import compare_runs
     from rlvr_audit.report.comparison_tables import cells_table, comparison_table, decomposition_table
-    from rlvr_audit.store.run import Run
 
     if len(runs) < 2:
         raise AuditError(
             "compare needs a base run and at least one trained run",
             "pass BASE_RUN TRAINED_RUN [MORE_RUNS...], or --claim NAME",
         )
-    opened = [Run.open(p) for p in runs]
+    opened = [_open_complete(p) for p in runs]
     result = compare_runs(
         opened[0], opened[1:], as_claimed=opt.parse_cell(as_claimed or None, "qwen-math-chat:ttrl"), **settings
     )
@@ -177,6 +195,12 @@ def register(app: typer.Typer) -> None:
         no_contamination: bool = typer.Option(
             False, "--no-contamination", help="Do not look for a contamination probe."
         ),
+        force: bool = typer.Option(
+            False,
+            "--force",
+            help="With --claim: use a base run of another model or benchmark anyway; every row is labelled "
+            "'unmatched base'.",
+        ),
     ) -> None:
         """Claimed vs adjusted gains of trained runs over a base run, with uncertainty.
 
@@ -190,13 +214,15 @@ def register(app: typer.Typer) -> None:
         runs = runs or []
         profiles = opt.split_names(profile) or None
         bootstrap = {"level": level, "n_boot": n_boot, "seed": seed}
+        if force and claim is None:
+            raise AuditError("--force applies to --claim only", "drop --force, or pass --claim NAME with a base run")
         if claim is None and baseline_policy != "best":
             raise AuditError(
                 "--baseline-policy applies to --claim only", "pass --claim NAME, or --reported-baseline X for runs"
             )
         if claim is not None:
             result, tables = _compare_claim(
-                claim, runs, version=claim_version, policy=baseline_policy, profiles=profiles, **bootstrap
+                claim, runs, version=claim_version, policy=baseline_policy, profiles=profiles, force=force, **bootstrap
             )
         else:
             result, tables = _compare_runs(

@@ -14,6 +14,9 @@ policy:
 - a claim name (`ttrl`) or `CLAIM:LABEL`: that published number.
 
 The same difference against every published baseline is in `vs_published`.
+
+A measured base run must be of the claim's model on the claim's benchmark (`base_mismatches`);
+`force=True` compares anyway and labels every row "unmatched base".
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from rlvr_audit.store.run import Run
 SCHEMA = "rlvr-audit.compare-claim"
 SCHEMA_VERSION = 2
 DEFAULT_POLICY = "best"
+UNMATCHED_BASE = "unmatched base"
 
 
 @dataclass
@@ -41,6 +45,7 @@ class ClaimComparison:
     published_baselines: list[dict[str, Any]]
     policy: str = DEFAULT_POLICY
     rows: list[dict[str, Any]] = field(default_factory=list)
+    base_mismatch: list[str] = field(default_factory=list)  # how a forced base run differs
 
     @property
     def lower_bound(self) -> bool:
@@ -63,6 +68,7 @@ class ClaimComparison:
             "claimed_baseline": self.claim["baseline"],
             "baseline_policy": self.policy,
             "baseline": self.baseline,
+            "base_mismatch": list(self.base_mismatch),
             "figure": {"lower_bound": self.lower_bound, "description": self.figure_description()},
             "published_baselines": self.published_baselines,
             "rows": [dict(row) for row in self.rows],
@@ -88,10 +94,12 @@ def compare_claim(
     level: float = 0.95,
     n_boot: int = 2000,
     seed: int = 0,
+    force: bool = False,
 ) -> ClaimComparison:
     """Claimed gains of claim `name` (a "gains" claim) next to the claimed trained accuracy
     minus the baseline `policy` picks (module docstring). With `base` and policy `best`, the
-    measured best cell of that run is the baseline."""
+    measured best cell of that run is the baseline; a base run of another model or benchmark
+    is refused unless `force`, which labels every row "unmatched base"."""
     claim = get_claim(name)
     if claim["kind"] == "contamination":
         raise AuditError(
@@ -103,6 +111,7 @@ def compare_claim(
             f"claim '{name}' records baselines, not gains", "pass a claim with gains, e.g. --claim spurious-rewards"
         )
     published = baselines_for(claim["model"], claim["benchmark"])
+    mismatch = check_base(claim, base, force=force) if base is not None else []
     if base is not None:
         if policy != "best":
             raise AuditError(
@@ -112,12 +121,49 @@ def compare_claim(
         chosen = _measured_best(base, profiles, level=level, n_boot=n_boot, seed=seed)
     else:
         chosen = _published_baseline(claim, published, policy)
-    out = ClaimComparison(claim=claim, baseline=chosen, published_baselines=published, policy=policy)
+    out = ClaimComparison(
+        claim=claim, baseline=chosen, published_baselines=published, policy=policy, base_mismatch=mismatch
+    )
     claimed_base = float(claim["baseline"]["value"])
     for v in _versions(claim, version):
         for reward, gain in v["gains"].items():
-            out.rows.append(_row(v, reward, float(gain), claimed_base, chosen, published))
+            row = _row(v, reward, float(gain), claimed_base, chosen, published)
+            out.rows.append({**row, "note": UNMATCHED_BASE} if mismatch else row)
     return out
+
+
+def check_base(claim: dict[str, Any], base: Run, *, force: bool = False) -> list[str]:
+    """How `base` differs from `claim` (`base_mismatches`): AuditError when it does, unless
+    `force`; then the differences, for the rows' label."""
+    mismatch = base_mismatches(claim, base)
+    if mismatch and not force:
+        raise AuditError(
+            f"{base.name} is not a base run of claim '{claim['name']}': {'; '.join(mismatch)}",
+            f"pass a run of {claim['model']} on {claim['benchmark']}, or add --force to compare anyway "
+            f"(every row is then labelled '{UNMATCHED_BASE}')",
+        )
+    return mismatch
+
+
+def base_mismatches(claim: dict[str, Any], base: Run) -> list[str]:
+    """How `base` differs from the claim's model and benchmark, one phrase each (empty when
+    it matches). Models match by name (`Qwen/Qwen2.5-Math-7B` = a local `.../qwen2.5-math-7b`
+    directory), benchmarks by registry name."""
+    out = []
+    model = str((base.manifest.model or {}).get("id") or "")
+    if model_name(model) != model_name(str(claim["model"])):
+        out.append(f"its model is {model or 'unrecorded'}, the claim's is {claim['model']}")
+    bench = base.benchmark_identity.get("name")
+    if str(bench or "").casefold() != str(claim["benchmark"]).casefold():
+        out.append(f"its benchmark is {bench or 'unrecorded'}, the claim's is {claim['benchmark']}")
+    return out
+
+
+def model_name(model_id: str) -> str:
+    """A model id reduced to its name: the last path part, before any description an import
+    appended ("Qwen2.5-Math-7B (base; ...)"), case-folded."""
+    head = model_id.strip().split("(")[0].split()
+    return head[0].rstrip("/").rsplit("/", 1)[-1].casefold() if head else ""
 
 
 def _versions(claim: dict[str, Any], version: str | None) -> list[dict[str, Any]]:
@@ -200,6 +246,6 @@ def _measured_best(base: Run, profiles: list[str] | None, *, level: float, n_boo
         "low": round(100 * low, 2),
         "high": round(100 * high, 2),
         "sd": None,
-        "verified": True,
+        "verified": None,  # measured here, not a published number someone could check
         "standardized": False,
     }

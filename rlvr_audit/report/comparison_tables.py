@@ -137,14 +137,17 @@ def claim_table(cc: ClaimComparison) -> TableData:
     policy chose, and minus every other published baseline ('vs X (claim)' columns)."""
     has_ci = any(r["gain_vs_baseline_low"] is not None for r in cc.rows)
     others = _other_baselines(cc)
-    columns = ["version", "reward", "claimed trained acc", "claimed gain", _figure_column(cc)]
+    noted = any(r.get("note") for r in cc.rows)  # a forced, unmatched base run: say so on every row
+    columns = ["note"] if noted else []
+    columns += ["version", "reward", "claimed trained acc", "claimed gain", _figure_column(cc)]
     if has_ci:
         columns.append("CI")
     columns += [f"vs {o['value']:.1f} ({o['claim']})" for o in others]
     columns.append("kept")
     rows = []
     for r in cc.rows:
-        row = [
+        row = [r.get("note") or ""] if noted else []
+        row += [
             r["version"],
             r["reward"],
             f"{r['claimed_trained']:.1f}",
@@ -178,8 +181,9 @@ def claim_caption(cc: ClaimComparison) -> str:
             f". Memorisation ({probe[0]['cite']}, claim {probe[0]['claim']}): {shown}; "
             f"measure it with rlvr-audit contamination"
         )
+    forced = f"UNMATCHED BASE (--force): {'; '.join(cc.base_mismatch)}. " if cc.base_mismatch else ""
     return (
-        f"{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
+        f"{forced}{claim['model']} on {claim['benchmark']}; claimed baseline {claim['baseline']['value']:.1f} "
         f"({claim['setting'].get('template')}:{claim['setting'].get('profile')}); baseline policy "
         f"'{cc.policy}': {b['value']:.1f}{sd} ({b.get('label')}, {b.get('template')}:{b.get('profile')}; {source}); "
         f"figure = {cc.figure_description()}{others}; kept = figure / claimed gain{alternative}{recall}"

@@ -194,13 +194,55 @@ def test_list_claims(capsys):
     assert any(r["claim"] == "sober-look" for r in rows)
 
 
+def _as_claims_base(run, model="Qwen/Qwen2.5-Math-7B", benchmark="math500"):
+    """The toy run relabelled as a run of the claim's model on the claim's benchmark."""
+    run.update_manifest(
+        model={**run.manifest.model, "id": model}, benchmark={**run.manifest.benchmark, "name": benchmark}
+    )
+    return run
+
+
+@pytest.mark.parametrize(
+    "model, benchmark, named",
+    [
+        ("HuggingFaceTB/SmolLM2-135M-Instruct", "gsm8k", ["its model is HuggingFaceTB/SmolLM2-135M-Instruct", "gsm8k"]),
+        ("tiny", "math500", ["its model is tiny"]),
+        ("Qwen/Qwen2.5-Math-7B", "gsm8k", ["its benchmark is gsm8k, the claim's is math500"]),
+        ("Qwen/Qwen2.5-Math-7B-Instruct", "math500", ["Qwen2.5-Math-7B-Instruct"]),
+    ],
+)
+def test_a_base_run_of_another_model_or_benchmark_is_refused(tmp_path, model, benchmark, named):
+    from test_compare import _column, make_run
+
+    base = _as_claims_base(make_run(tmp_path / "base", {("a", "x"): _column(30)}), model, benchmark)
+    with pytest.raises(AuditError) as info:
+        compare_claim("spurious-rewards", base, n_boot=300)
+    assert info.value.exit_code == 2 and "--force" in info.value.fix
+    assert all(phrase in info.value.message for phrase in named)
+    forced = compare_claim("spurious-rewards", base, n_boot=300, force=True)
+    assert forced.rows and all(r["note"] == "unmatched base" for r in forced.rows)
+    assert forced.to_dict()["base_mismatch"] == forced.base_mismatch != []
+
+
+@pytest.mark.parametrize(
+    "model_id", ["Qwen/Qwen2.5-Math-7B", "/models/qwen2.5-math-7b", 'Qwen2.5-Math-7B (base; prompt variant "x")']
+)
+def test_the_claims_model_matches_by_name(tmp_path, model_id):
+    from test_compare import _column, make_run
+
+    base = _as_claims_base(make_run(tmp_path / "base", {("a", "x"): _column(30)}), model_id)
+    assert compare_claim("spurious-rewards", base, n_boot=300).base_mismatch == []
+
+
 def test_compare_claim_with_measured_base_run(tmp_path, capsys):
     from test_compare import _column, make_run
 
     # 40 problems: 30 correct = 75.0, 34 correct = 85.0, so the best cell is b:x at 85.0.
-    base = make_run(tmp_path / "base", {("a", "x"): _column(30), ("b", "x"): _column(34)})
+    base = _as_claims_base(make_run(tmp_path / "base", {("a", "x"): _column(30), ("b", "x"): _column(34)}))
     result = compare_claim("spurious-rewards", base, version="arxiv-v1", n_boot=300)
     assert result.baseline["source"] == "measured" and result.baseline["value"] == pytest.approx(85.0)
+    assert result.baseline["verified"] is None  # measured here: nobody checked it against a paper
+    assert result.base_mismatch == [] and all("note" not in r for r in result.rows)
     assert result.baseline["template"] == "b"
     random = next(r for r in result.rows if r["reward"] == "random")
     assert random["gain_vs_baseline"] == pytest.approx(-14.2, abs=1e-9)  # 49.4 + 21.4 - 85.0
