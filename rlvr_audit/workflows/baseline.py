@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.redact import redact_argv, redact_mapping
 from rlvr_audit.core.types import Sampling
 from rlvr_audit.generation.backends import choose_backend
 from rlvr_audit.generation.runner import GenerationCount, generate_missing, missing_prompts, prompt_seed
@@ -332,29 +333,16 @@ def _check_as_claimed(as_claimed: tuple[str, str], templates: Sequence[str], pro
         )
 
 
-_SECRET_WORDS = ("key", "token", "secret", "password")
-
-
 def recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """Backend options as the manifest records them: JSON values, secrets masked (a run
-    directory gets shared; an API key must not travel with it)."""
-    out = {}
-    for key, value in options.items():
-        if any(word in key.lower() for word in _SECRET_WORDS) and value:
-            out[key] = "***"
-        else:
-            out[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
-    return out
+    directory gets shared; an API key or a password in a URL must not travel with it)."""
+    plain = {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v) for k, v in options.items()}
+    return redact_mapping(plain)
 
 
 def _command_line() -> str:
-    """The invoking command, with the value of --api-key masked."""
+    """The invoking command, secrets masked (`core.redact`)."""
     argv = list(sys.argv) or [""]
     if Path(argv[0]).name in ("rlvr-audit", "__main__.py"):
         argv[0] = "rlvr-audit"
-    for i, arg in enumerate(argv):
-        if arg.startswith("--api-key="):
-            argv[i] = "--api-key=***"
-        elif arg == "--api-key" and i + 1 < len(argv):
-            argv[i + 1] = "***"
-    return " ".join(argv)
+    return " ".join(redact_argv(argv))

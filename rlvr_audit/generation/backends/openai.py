@@ -25,6 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.redact import redact_text
 from rlvr_audit.core.types import Completion, Prompt, Sampling
 from rlvr_audit.generation.backends.base import Backend, distinct_samples, prompt_budget
 
@@ -40,6 +41,7 @@ class OpenAIBackend(Backend):
         self.base_url = options.get("base_url")
         if not self.base_url:
             raise AuditError("the openai backend needs the server's address", "pass --base-url http://HOST:PORT/v1")
+        self.shown_url = redact_text(self.base_url)  # for messages and run.json: no credentials
         try:
             import openai
         except ImportError as exc:
@@ -121,14 +123,14 @@ class OpenAIBackend(Backend):
             except retryable as exc:
                 if attempt == self.max_retries:
                     raise AuditError(
-                        f"request to {self.base_url} failed after {attempt + 1} attempts: {_describe(exc)}",
+                        f"request to {self.shown_url} failed after {attempt + 1} attempts: {_describe(exc)}",
                         "check that the server is up (GET /health) or raise max_retries",
                     ) from exc
                 delay = min(self.backoff * 2**attempt, 60.0)
                 time.sleep(delay * (0.5 + random.random()))  # jitter spreads concurrent retries
             except openai.APIStatusError as exc:
                 raise AuditError(
-                    f"server at {self.base_url} refused the request ({exc.status_code}): {_describe(exc)}",
+                    f"server at {self.shown_url} refused the request ({exc.status_code}): {_describe(exc)}",
                     "check --model against the server's /v1/models and the sampling options",
                 ) from exc
         raise AssertionError("unreachable")
@@ -181,7 +183,7 @@ class OpenAIBackend(Backend):
             "revision": self.revision,
             "weights_hash": None,
             "versions": {"openai": self._openai.__version__},
-            "device": f"server {self.base_url}",
+            "device": f"server {self.shown_url}",
             "served_models": served,
         }
 
@@ -194,4 +196,4 @@ class OpenAIBackend(Backend):
 
 def _describe(exc: Exception) -> str:
     text = str(getattr(exc, "message", None) or exc)
-    return " ".join(text.split())[:300]
+    return redact_text(" ".join(text.split()))[:300]
