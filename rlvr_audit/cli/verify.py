@@ -1,6 +1,7 @@
 """`rlvr-audit verify RUN...`: recompute every cell from the raw records and check the
 run's provenance. Exit 0 when every run verifies, 1 on any failed check (one line per
-failure on stderr), 2 on bad input. The work is in `rlvr_audit.workflows.verify`."""
+failure on stderr), 3 when the only failures are records still to come (an interrupted
+run: finish it), 2 on bad input. The work is in `rlvr_audit.workflows.verify`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import typer
 
 from rlvr_audit.cli import options as opt
+from rlvr_audit.core.errors import EXIT_GATE, EXIT_INCOMPLETE
 
 _STYLES = {"ok": "green", "warn": "yellow", "FAIL": "bold red"}
 
@@ -62,4 +64,10 @@ def register(app: typer.Typer) -> None:
         for result, check in failed:
             typer.echo(f"FAIL {result.path}: {check.name}: {check.detail}", err=True)
         if failed:
-            raise typer.Exit(1)
+            if all(r.incomplete for r in results if not r.ok):
+                typer.echo(
+                    "incomplete: finish the run first (rerun the command that made it: it resumes), then verify again",
+                    err=True,
+                )
+                raise typer.Exit(EXIT_INCOMPLETE)
+            raise typer.Exit(EXIT_GATE)

@@ -42,6 +42,12 @@ class RunVerification:
     def failures(self) -> list[Check]:
         return [c for c in self.checks if c.status == "FAIL"]
 
+    @property
+    def incomplete(self) -> bool:
+        """Whether every failure says only that records are still missing (finish the run)."""
+        failures = self.failures()
+        return bool(failures) and all(c.incomplete for c in failures)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "run": self.name,

@@ -93,6 +93,8 @@ def check_generations(files: RunFiles) -> tuple[Check, dict[Key, dict[str, Any]]
     gaps = f"{len(missing)} missing generation(s): {first_of(show_key(k) for k in missing)}" if missing else ""
     by_key = {k: rows[0][1] for k, rows in groups.items()}
     if gaps and not files.imported:
+        if not failures:  # nothing wrong with what is there: the run is unfinished
+            return Check("generations", "FAIL", gaps, incomplete=True), by_key
         failures.append(gaps)
     if failures:
         return Check("generations", "FAIL", "; ".join(failures)), by_key
@@ -152,13 +154,16 @@ def check_grades(
     no_status = [k for k, r in by_key.items() if "status" not in r]
     if no_status:
         failures.append(f"{len(no_status)} record(s) without a status: {first_of(show_key(k) for k in no_status)}")
-    missing = [k for k in generations if k not in by_key]
-    if missing:
-        failures.append(f"{len(missing)} generation(s) with no grade: {first_of(show_key(k) for k in missing)}")
     orphans = [k for k in by_key if k not in generations]
     if orphans:
         failures.append(f"{len(orphans)} grade(s) with no generation: {first_of(show_key(k) for k in orphans)}")
     name = f"grades {profile}"
+    missing = [k for k in generations if k not in by_key]
+    if missing:
+        ungraded = f"{len(missing)} generation(s) with no grade: {first_of(show_key(k) for k in missing)}"
+        if not failures:  # an interrupted `grade`: finishing it settles this
+            return Check(name, "FAIL", ungraded, incomplete=True), by_key
+        failures.append(ungraded)
     if failures:
         return Check(name, "FAIL", "; ".join(failures)), by_key
     note = f" ({superseded} superseded record(s): retried or re-graded)" if superseded else ""

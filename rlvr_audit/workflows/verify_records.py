@@ -24,9 +24,15 @@ class Check:
     name: str
     status: Status
     detail: str
+    # A FAIL whose only defect is that records are still to come (an interrupted run):
+    # `verify` exits 3 (finish the run) rather than 1 when every failure is of this kind.
+    incomplete: bool = False
 
-    def to_dict(self) -> dict[str, str]:
-        return {"check": self.name, "status": self.status, "detail": self.detail}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": self.name, "status": self.status, "detail": self.detail}
+        if self.incomplete:
+            out["incomplete"] = True
+        return out
 
 
 @dataclass
