@@ -26,6 +26,25 @@ def _open_complete(path: Path, check: Any = None) -> Any:
     return run
 
 
+def _check_profiles(runs: list[Any], profiles: list[str] | None) -> None:
+    """Every --profile must be graded in every run: an unknown name is a typo to fix, not a
+    run to grade."""
+    from rlvr_audit.grading.registry import profile_names
+
+    for name in profiles or []:
+        lacking = [r for r in runs if name not in r.graded_profiles()]
+        if not lacking:
+            continue
+        graded = sorted(set().union(*(r.graded_profiles() for r in runs)))
+        if name not in profile_names():
+            raise AuditError(f"'{name}' is not a known profile", f"pass --profile with one of: {', '.join(graded)}")
+        raise AuditError(
+            f"{lacking[0].name} is not graded with profile '{name}'",
+            f"grade it first: rlvr-audit grade {lacking[0].path} --profile {name}, or pass --profile with one of: "
+            f"{', '.join(graded)}",
+        )
+
+
 def _compare_claim(
     claim: str, runs: list[Path], *, version: str | None, policy: str, profiles, force: bool, **bootstrap: Any
 ):
@@ -43,6 +62,8 @@ def _compare_claim(
     record = get_claim(claim)
     identity = partial(check_base, record, force=force) if record["kind"] == "gains" else None
     base = _open_complete(runs[0], identity) if runs else None
+    if base is not None:
+        _check_profiles([base], profiles)
     result = compare_claim(claim, base, version=version, policy=policy, profiles=profiles, force=force, **bootstrap)
     return result, [claim_table(result)]
 
@@ -58,6 +79,7 @@ def _compare_runs(runs: list[Path], *, as_claimed: str | None, **settings: Any):
             "pass BASE_RUN TRAINED_RUN [MORE_RUNS...], or --claim NAME",
         )
     opened = [_open_complete(p) for p in runs]
+    _check_profiles(opened, settings.get("profiles"))
     result = compare_runs(
         opened[0], opened[1:], as_claimed=opt.parse_cell(as_claimed or None, "qwen-math-chat:ttrl"), **settings
     )

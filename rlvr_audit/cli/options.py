@@ -192,13 +192,18 @@ def parse_cell(text: str | None, example: str) -> tuple[str, str] | None:
     return parts[0].strip(), parts[1].strip()
 
 
+# What a well-formed pair looks like, per option (a data field is not a backend setting).
+_PAIR_EXAMPLES = {"--field": "question=problem", "--backend-option": "batch_size=8", "-o": "batch_size=8"}
+
+
 def parse_pairs(values: list[str] | None, flag: str) -> dict[str, Any]:
     """KEY=VALUE options; numbers and true/false become numbers and booleans."""
     parsed: dict[str, Any] = {}
+    example = _PAIR_EXAMPLES.get(flag, "KEY=VALUE")
     for item in values or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise AuditError(f"{flag} '{item}' is not KEY=VALUE", f"pass e.g. {flag} batch_size=8")
+            raise AuditError(f"{flag} '{item}' is not KEY=VALUE", f"pass e.g. {flag} {example}")
         parsed[key.strip()] = _scalar(raw.strip())
     return parsed
 

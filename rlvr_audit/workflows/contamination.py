@@ -452,14 +452,14 @@ def _write(run: Run, data: dict[str, Any]) -> None:
 
 def load_probe(path: str | Path) -> dict[str, Any]:
     """probe.json of a probe run directory (or the file itself)."""
-    import json
+    from rlvr_audit.io.jsonl import read_json_file
 
     p = Path(path)
     file = p / PROBE_FILE if p.is_dir() else p
     if not file.is_file():
         raise AuditError(f"{path} holds no {PROBE_FILE}", "pass a directory written by `rlvr-audit contamination`")
-    data = json.loads(file.read_text(encoding="utf-8"))
-    if data.get("schema") != PROBE_SCHEMA:
+    data = read_json_file(file, fix="rerun the probe (rlvr-audit contamination ...) to write it again")
+    if not isinstance(data, dict) or data.get("schema") != PROBE_SCHEMA:
         raise AuditError(f"{file} is not a contamination probe result", "pass a probe run directory")
     return data
 

@@ -89,7 +89,7 @@ def _identities(run: Run) -> tuple[Path, dict[str, Any]]:
     path = run.path / "grades" / IDENTITIES
     try:
         return path, json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, ValueError):  # absent or damaged: it only explains changes, so start afresh
         return path, {}
 
 
