@@ -7,9 +7,9 @@ that cluster. The address is checked with a socket connect and a short timeout b
 `ray.init`, which can hang on an address that does not answer.
 
 Each task asks for the GPUs its model needs (`tensor_parallel_size` for vllm on a cluster
-with GPUs, one for hf, none on CPU or for the openai backend) and runs in its own worker
-process (`max_calls=1`: the process exits after the job, so its accelerator memory is
-freed). No placement group is used, so vLLM's tensor parallelism starts its own worker
+with GPUs, one for hf, none on CPU or for the openai backend). A GPU job runs in a worker
+process of its own (`max_calls=1`: the process exits after the job, so all its GPU memory
+is freed); CPU jobs reuse workers (a fresh process re-imports torch). No placement group is used, so vLLM's tensor parallelism starts its own worker
 processes on the task's GPUs. Workers get this process's thread, cache and backend
 settings through `runtime_env`; secrets are not forwarded. Jobs write into the shared
 output directory; grading and comparison happen on the driver.
@@ -182,7 +182,8 @@ class RayExecutor:
     def run(self, jobs: Sequence[Job], on_record: Callable[[dict[str, Any]], None]) -> list[dict[str, Any]]:
         """Submit every job, then collect records as tasks finish (`on_record` on each)."""
         ray = self.ray
-        task = ray.remote(max_calls=1, **self.resources)(_ray_task)
+        fresh = 1 if self.resources["num_gpus"] else 0  # 0: a worker runs any number of tasks
+        task = ray.remote(max_calls=fresh, **self.resources)(_ray_task)
         pending = {task.remote(job, list(sys.argv)): job for job in jobs}
         records = []
         try:

@@ -282,3 +282,25 @@ def test_a_failed_job_keeps_the_other_runs_and_a_rerun_resumes(tiny_model, check
     doc = json.loads(capsys.readouterr().out)
     assert {j["label"]: j["prompts"] for j in doc["jobs"]} == {"random": 0, "broken": 8, "base": 0}
     assert doc["status"] == "finished" and (out / "compare.json").is_file()
+
+
+def test_the_shipped_plan_and_the_documented_example_are_valid(tmp_path):
+    from rlvr_audit.grading.registry import resolve_profiles
+    from rlvr_audit.templates import get_template
+    from rlvr_audit.workflows.audit_plan import _SCHEMA, ModelRef
+
+    root = Path(__file__).resolve().parents[2]
+    shipped = plan_from_dict(load_plan_file(root / "configs" / "audit-spurious-rewards.toml"))
+    example = (root / "docs" / "audit.md").read_text().split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.toml").write_text(example)
+    raw = load_plan_file(tmp_path / "example.toml")
+    assert set(_SCHEMA) - set(raw) == {"as_claimed"}  # complete: every key but the claim's default
+    documented = plan_from_dict(raw)
+    for plan in (shipped, documented):
+        assert plan.claim == "spurious-rewards" and plan.as_claimed == ("qwen-math-chat", "ttrl")
+        assert plan.base.model == "Qwen/Qwen2.5-Math-7B"
+        assert [c.label for c in plan.checkpoints] == ["ground-truth", "incorrect", "random", "format"]
+        for name in plan.templates:
+            get_template(name)
+        assert resolve_profiles(list(plan.profiles)) == list(plan.profiles)
+    assert documented.checkpoints[-1] == ModelRef("format", "my-org/qwen-math-7b-format-reward", "main")
