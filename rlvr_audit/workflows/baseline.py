@@ -236,15 +236,9 @@ def _open_run(
     from rlvr_audit.generation.models import resolve_model
 
     fields_map = dict(spec.fields.items() if isinstance(spec.fields, Mapping) else spec.fields) if spec.fields else None
-    try:
-        benchmark = load_benchmark(
-            spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
-        )
-    except AuditError:
-        # A model that cannot be found is the first thing to fix: report it, not the
-        # benchmark download that happened to fail before the model was looked up.
-        resolve_model(spec.model, spec.revision, pin=backend_name != "openai")
-        raise
+    benchmark = load_benchmark(
+        spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
+    )
     entries = {n: _template_entry(t, effective_max_tokens(spec, t)) for n, t in templates.items()}
     if spec.out_dir:
         out_dir = Path(spec.out_dir)
