@@ -19,17 +19,18 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.redact import redact_mapping
 from rlvr_audit.io.jsonl import write_json_atomic
 from rlvr_audit.store.run import Run
 from rlvr_audit.workflows.audit_jobs import build_jobs, now_utc, run_local
 from rlvr_audit.workflows.audit_plan import AuditPlan, ModelRef, check_plan
+from rlvr_audit.workflows.baseline import _command_line
 
 __all__ = ["AUDIT_FILE", "AuditResult", "run_audit"]
 
@@ -67,7 +68,7 @@ class _AuditLog:
             "status": "running",
             "started_utc": now_utc(),
             "finished_utc": None,
-            "command": " ".join(sys.argv),
+            "command": _command_line(),
             "driver": {"host": socket.gethostname(), "pid": os.getpid()},
             "plan": plan.to_dict(),
             "claim": _claim_section(plan),
@@ -99,7 +100,8 @@ class _AuditLog:
         self.write()
 
     def write(self) -> None:
-        write_json_atomic(self.path, self.doc)
+        # The command line, an error or a traceback may carry a key or a URL's password.
+        write_json_atomic(self.path, redact_mapping(self.doc))
 
 
 def _claim_section(plan: AuditPlan) -> dict[str, Any] | None:

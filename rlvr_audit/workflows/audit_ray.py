@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rlvr_audit.core.errors import AuditError
+from rlvr_audit.core.redact import is_secret_key
 from rlvr_audit.workflows.audit_jobs import Job, run_job
 from rlvr_audit.workflows.audit_plan import AuditPlan
 
@@ -107,7 +108,8 @@ def worker_env(environ: dict[str, str] | None = None) -> dict[str, str]:
     env = os.environ if environ is None else environ
     out = {}
     for key, value in env.items():
-        if key.startswith(_FORWARD_PREFIXES) and not any(w in key.upper() for w in _SECRET_WORDS):
+        secret = is_secret_key(key) or any(w in key.upper() for w in _SECRET_WORDS)
+        if key.startswith(_FORWARD_PREFIXES) and not secret:
             out[key] = value
     return out
 

@@ -304,3 +304,19 @@ def test_the_shipped_plan_and_the_documented_example_are_valid(tmp_path):
             get_template(name)
         assert resolve_profiles(list(plan.profiles)) == list(plan.profiles)
     assert documented.checkpoints[-1] == ModelRef("format", "my-org/qwen-math-7b-format-reward", "main")
+
+
+def test_audit_json_keeps_no_api_key(tmp_path, monkeypatch):
+    from rlvr_audit.workflows.audit import _AuditLog
+
+    secret = "sk-test-4f9a8b7c6d"
+    given = {"base": "org/base", "checkpoint": ["a=org/a"], "out": tmp_path / "audit", "backend": "openai"}
+    given |= {"api_key": secret, "base_url": "http://user:pw-9x8y7z@127.0.0.1:8000/v1"}
+    plan = build_plan(None, given)
+    assert dict(plan.backend_options)["api_key"] == secret  # the jobs get it
+    monkeypatch.setattr("sys.argv", ["rlvr-audit", "audit", "--api-key", secret, "--backend", "openai"])
+    plan.out.mkdir(parents=True)
+    log = _AuditLog(plan, {"kind": "local"})
+    text = log.path.read_text()
+    assert secret not in text and "pw-9x8y7z" not in text
+    assert json.loads(text)["plan"]["backend"]["name"] == "openai"
