@@ -29,10 +29,10 @@ from rlvr_audit.core.redact import redact_mapping
 from rlvr_audit.io.jsonl import write_json_atomic
 from rlvr_audit.store.run import Run
 from rlvr_audit.workflows.audit_jobs import build_jobs, now_utc, run_local
-from rlvr_audit.workflows.audit_plan import AuditPlan, ModelRef, check_plan
+from rlvr_audit.workflows.audit_plan import AuditPlan, ModelRef
 from rlvr_audit.workflows.baseline import _command_line
 
-__all__ = ["AUDIT_FILE", "AuditResult", "run_audit"]
+__all__ = ["AUDIT_FILE", "AuditResult", "check_plan", "run_audit"]
 
 AUDIT_SCHEMA = "rlvr-audit.audit"
 AUDIT_SCHEMA_VERSION = 1
@@ -120,6 +120,45 @@ def _claim_section(plan: AuditPlan) -> dict[str, Any] | None:
             published[ref.label] = gains
     keys = ("name", "paper", "arxiv", "model", "benchmark", "setting", "baseline")
     return {**{k: claim.get(k) for k in keys}, "published_gains": published}
+
+
+def check_plan(plan: AuditPlan) -> None:
+    """Every check that needs no model loaded, before any job starts: each model exists,
+    the templates and profiles are known, the as-claimed cell is in the grid, the benchmark
+    loads."""
+    from rlvr_audit.benchmarks.registry import load_benchmark
+    from rlvr_audit.generation.backends import choose_backend
+    from rlvr_audit.generation.models import resolve_model
+    from rlvr_audit.grading.registry import resolve_profiles
+    from rlvr_audit.templates import get_template
+
+    for ref in plan.models:
+        what = "the base model" if ref is plan.base else f"checkpoint '{ref.label}'"
+        try:
+            resolve_model(ref.model, ref.revision)
+        except AuditError as exc:
+            raise AuditError(
+                f"{what}: {exc.message}",
+                "fix its path in the plan ([base] / [checkpoints]) or in --base / --checkpoint LABEL=PATH",
+            ) from None
+    templates = plan.templates
+    for name in templates:
+        get_template(name)
+    profiles = resolve_profiles(list(plan.profiles) if plan.profiles is not None else None)
+    if plan.as_claimed is not None:
+        template, profile = plan.as_claimed
+        if template not in templates:
+            raise AuditError(
+                f"the as-claimed template {template} is not in the grid", f"add it to [grid] templates: {template}"
+            )
+        if profile not in profiles:
+            raise AuditError(
+                f"the as-claimed profile {profile} is not a known profile", "see `rlvr-audit list profiles`"
+            )
+    choose_backend(plan.backend)
+    load_benchmark(
+        plan.benchmark, data_file=plan.data_file, fields=dict(plan.fields) or None, revision=None, limit=plan.limit
+    )
 
 
 def _executor(plan: AuditPlan) -> Any:

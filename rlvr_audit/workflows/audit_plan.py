@@ -2,9 +2,8 @@
 
 A plan comes from a TOML file (schema and example: docs/audit.md), from command-line
 options, or both (an option overrides the file). `plan_from_dict` checks its shape and
-values; `check_plan` does the cheap checks that need the registries and the disk (every
-model path exists, templates and profiles are known, the benchmark loads) before anything
-runs. Nothing here loads a model.
+values; `audit.check_plan` then checks what needs the registries and the disk. Nothing
+here loads a model.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-__all__ = ["AuditPlan", "ModelRef", "ProbePlan", "RayPlan", "check_plan", "load_plan_file", "plan_from_dict"]
+__all__ = ["AuditPlan", "ModelRef", "ProbePlan", "RayPlan", "load_plan_file", "plan_from_dict"]
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Top-level keys and tables of a plan file, with the keys each table may hold.
@@ -391,42 +390,3 @@ def _n_boot(table: Mapping[str, Any], source: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 100:
         raise AuditError(f"{source}: n_boot {n!r} is too small for a CI", "use n_boot = 1000 or more")
     return n
-
-
-def check_plan(plan: AuditPlan) -> None:
-    """Every check that needs no model loaded, before any job starts: each model exists,
-    the templates and profiles are known, the as-claimed cell is in the grid, the benchmark
-    loads."""
-    from rlvr_audit.benchmarks.registry import load_benchmark
-    from rlvr_audit.generation.backends import choose_backend
-    from rlvr_audit.generation.models import resolve_model
-    from rlvr_audit.grading.registry import resolve_profiles
-    from rlvr_audit.templates import get_template
-
-    for ref in plan.models:
-        what = "the base model" if ref is plan.base else f"checkpoint '{ref.label}'"
-        try:
-            resolve_model(ref.model, ref.revision)
-        except AuditError as exc:
-            raise AuditError(
-                f"{what}: {exc.message}",
-                "fix its path in the plan ([base] / [checkpoints]) or in --base / --checkpoint LABEL=PATH",
-            ) from None
-    templates = plan.templates
-    for name in templates:
-        get_template(name)
-    profiles = resolve_profiles(list(plan.profiles) if plan.profiles is not None else None)
-    if plan.as_claimed is not None:
-        template, profile = plan.as_claimed
-        if template not in templates:
-            raise AuditError(
-                f"the as-claimed template {template} is not in the grid", f"add it to [grid] templates: {template}"
-            )
-        if profile not in profiles:
-            raise AuditError(
-                f"the as-claimed profile {profile} is not a known profile", "see `rlvr-audit list profiles`"
-            )
-    choose_backend(plan.backend)
-    load_benchmark(
-        plan.benchmark, data_file=plan.data_file, fields=dict(plan.fields) or None, revision=None, limit=plan.limit
-    )
