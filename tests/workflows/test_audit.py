@@ -4,6 +4,7 @@ that generates nothing and a failed job that leaves the other runs intact."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import socket
@@ -17,7 +18,7 @@ from rlvr_audit.cli.audit import build_plan
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.store.run import Run
 from rlvr_audit.workflows.audit import run_audit
-from rlvr_audit.workflows.audit_plan import load_plan_file, plan_from_dict
+from rlvr_audit.workflows.audit_plan import ProbePlan, load_plan_file, plan_from_dict
 from rlvr_audit.workflows.audit_ray import RayAddress, gpus_per_job, parse_address, worker_env
 
 PLAN = """
@@ -216,12 +217,18 @@ def test_audit_writes_ordinary_runs_and_a_rerun_generates_nothing(tiny_model, ch
     out = tmp_path / "audit"
     data = write_digits(tmp_path / "digits.jsonl")
     plan = build_plan(None, audit_options(tiny_model, checkpoints, data, out))
+    # the probe, small: one ratio, 8-token answers, 4 control problems
+    plan = dataclasses.replace(plan, probe=ProbePlan(ratios=(0.6,), answer_tokens=8, limit=4))
     first = run_audit(plan, progress=False)
     jobs = {j["label"]: j for j in first.document["jobs"]}
-    assert set(jobs) == {"base", "random", "truth"}
+    assert list(jobs) == ["random", "truth", "base", "base-probe"]
     assert all(j["status"] == "finished" and j["executor"] == "local" for j in jobs.values())
-    assert [j["prompts"] for j in jobs.values()] == [16, 16, 16]  # 8 problems x 2 templates each
-    for label in jobs:
+    assert [j["prompts"] for j in jobs.values()][:3] == [16, 16, 16]  # 8 problems x 2 templates each
+    assert jobs["base-probe"]["kind"] == "probe" and jobs["base-probe"]["prompts"] > 0
+    probe = first.compare["contamination"]  # found beside the base run, as `compare` finds it
+    assert probe is not None and probe["source"] == str(out / "runs" / "base-probe")
+    assert probe["model"]["id"] == str(tiny_model) and probe["ratio"] == 0.6
+    for label in ("random", "truth", "base"):
         run = Run.open(out / "runs" / label)
         assert run.name == label
         assert run.manifest.get("as_claimed") == {"template": "qwen-math-chat", "profile": "ttrl"}
