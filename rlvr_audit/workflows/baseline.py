@@ -226,6 +226,9 @@ def _recorded_revision(out_dir: Path, spec: BaselineSpec, overwrite: bool) -> st
     return model.get("revision") if model.get("id") == spec.model and not model.get("weights_hash") else None
 
 
+_ALIASES = ("tiny", "smollm2")  # built on first use (generation.models)
+
+
 def _open_run(
     spec: BaselineSpec, templates: Mapping[str, Any], backend_name: str, *, overwrite: bool
 ) -> tuple[Run, str | None]:
@@ -236,9 +239,17 @@ def _open_run(
     from rlvr_audit.generation.models import resolve_model
 
     fields_map = dict(spec.fields.items() if isinstance(spec.fields, Mapping) else spec.fields) if spec.fields else None
-    benchmark = load_benchmark(
-        spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
-    )
+    try:
+        benchmark = load_benchmark(
+            spec.benchmark, data_file=spec.data_file, fields=fields_map, revision=None, limit=spec.limit
+        )
+    except AuditError:
+        # A model that cannot be found is the first thing to fix: report it rather than the
+        # benchmark download that failed first. Only where looking costs nothing: a hub id
+        # (a cache look-up) or a missing path; an alias or a model directory is never built here.
+        if spec.model not in _ALIASES and not Path(spec.model).expanduser().exists():
+            resolve_model(spec.model, spec.revision, pin=backend_name != "openai")
+        raise
     entries = {n: _template_entry(t, effective_max_tokens(spec, t)) for n, t in templates.items()}
     if spec.out_dir:
         out_dir = Path(spec.out_dir)
