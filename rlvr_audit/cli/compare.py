@@ -94,36 +94,26 @@ def _contamination(explicit: Path | None, disabled: bool, base_dir: Path | None)
     """(summary of the base model's contamination probe, or None; a note when none is
     found). The probe is `explicit`, else the newest probe run beside the base run that
     probed the same model on the same benchmark."""
-    from rlvr_audit.comparison.contamination import probe_matches, summarise_probe
+    from rlvr_audit.comparison.contamination import summarise_probe
     from rlvr_audit.store.run import Run
-    from rlvr_audit.workflows.contamination import find_probes, load_probe
+    from rlvr_audit.workflows.contamination import load_probe
+    from rlvr_audit.workflows.report import find_contamination
 
     if disabled:
         if explicit is not None:
             raise AuditError("--contamination and --no-contamination contradict", "pass one of them")
         return None, None
-    base = Run.open(base_dir) if base_dir is not None else None
-    model = base.manifest.model if base is not None else None
-    benchmark = base.benchmark_identity if base is not None else None
-    if explicit is not None:
-        probe = load_probe(explicit)
-        if base is not None and not probe_matches(probe, model, benchmark):
-            probed = f"{(probe.get('model') or {}).get('id')} on {(probe.get('benchmark') or {}).get('name')}"
-            raise AuditError(
-                f"the probe in {explicit} is of {probed}, not of the base run's {model.get('id')} on "
-                f"{benchmark.get('name')}",
-                "pass a probe of the base model on this benchmark, or --no-contamination",
-            )
-        return summarise_probe(probe, source=str(explicit), benchmark=benchmark), None
-    if base is None:
-        return None, None
-    found = find_probes(base_dir, model, benchmark)
-    if not found:
-        return None, (
-            f"no contamination probe of {model.get('id')} on {benchmark.get('name')} beside the base run; "
-            f"run: rlvr-audit contamination --model {model.get('id')} --benchmark {benchmark.get('name')}"
-        )
-    return summarise_probe(load_probe(found[0]), source=str(found[0]), benchmark=benchmark), None
+    if base_dir is None:  # --claim without a measured base: nothing to match the probe against
+        return (summarise_probe(load_probe(explicit), source=str(explicit)), None) if explicit else (None, None)
+    base = Run.open(base_dir)
+    summary, _ = find_contamination(base, explicit)
+    if summary is not None:
+        return summary, None
+    model, benchmark = base.manifest.model, base.benchmark_identity
+    return None, (
+        f"no contamination probe of {model.get('id')} on {benchmark.get('name')} beside the base run; "
+        f"run: rlvr-audit contamination --model {model.get('id')} --benchmark {benchmark.get('name')}"
+    )
 
 
 def _emit(
