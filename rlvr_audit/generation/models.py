@@ -84,7 +84,12 @@ def resolve_model(model: str, revision: str | None = None, *, pin: bool = False)
                 "pass a directory saved with save_pretrained, a hub id or an alias (tiny, smollm2)",
             )
         return _local(path, path.resolve().name)
-    if path.exists() or model.startswith((".", "/", "~")) or model.count("/") > 1:
+    if path.exists():
+        raise AuditError(
+            f"{model} is a file, not a model directory",
+            "pass a directory saved with save_pretrained (with config.json), a hub id or an alias (tiny, smollm2)",
+        )
+    if model.startswith((".", "/", "~")) or model.count("/") > 1:
         raise AuditError(
             f"model directory {model} does not exist",
             "check the path, or pass a hub id such as Qwen/Qwen2.5-Math-1.5B",

@@ -93,11 +93,17 @@ def test_tokenizer_and_chat_template_hashes_follow_their_files(model_copy):
     assert models.tokenizer_identity(model_copy.parent / "nothing-here") == (None, None)
 
 
+def _touch(path):
+    path.write_bytes(b"")
+    return path
+
+
 @pytest.mark.parametrize(
     "make, message",
     [
         (lambda tmp: str(tmp / "missing-model"), "does not exist"),
         (lambda tmp: str(tmp), "without config.json"),
+        (lambda tmp: str(_touch(tmp / "model.safetensors")), "is a file, not a model directory"),
         (lambda tmp: "", "--model"),
     ],
 )
