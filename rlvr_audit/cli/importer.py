@@ -22,10 +22,13 @@ def import_spec(
     profile: list[str] | None,
     no_grade: bool,
     no_progress: bool,
+    strict: bool = False,
+    dedupe: str | None = None,
     **fields: Any,
 ) -> Any:
     """The ImportSpec that `import`'s options describe; `fields` are the options that map
     one to one onto ImportSpec fields (group_by, model_field, workers, ...)."""
+    from rlvr_audit.io.intake import Intake
     from rlvr_audit.workflows.import_run import ImportSpec, parse_pairs
 
     if template_field and template:
@@ -45,6 +48,7 @@ def import_spec(
         groups=parse_pairs(group, "--group"),
         rename_templates=parse_pairs(rename_template, "--rename-template"),
         profiles=profiles,
+        intake=Intake(strict=strict, dedupe=dedupe),
         **fields,
     )
 
@@ -96,6 +100,8 @@ def register(app: typer.Typer) -> None:
         workers: int | None = opt.workers("Grading processes."),
         overwrite: bool = opt.overwrite("Replace existing run directories."),
         no_progress: bool = opt.no_progress("Hide progress bars."),
+        strict: bool = opt.strict(),
+        dedupe: str | None = opt.dedupe(),
     ) -> None:
         """Turn a saved generations file into run directories (no model needed)."""
         spec = import_spec(**locals())

@@ -170,6 +170,31 @@ def plot(help: str) -> Any:
     return typer.Option(None, "--plot", help=help)
 
 
+def strict() -> Any:
+    return typer.Option(
+        False,
+        "--strict",
+        help="Refuse a file whose last line is torn (an unfinished write) instead of keeping it out with a warning.",
+    )
+
+
+def _dedupe_check(value: str | None) -> str | None:
+    if value is not None and value not in ("first", "last"):
+        raise AuditError(f"--dedupe '{value}' is not first or last", "pass --dedupe first or --dedupe last")
+    return value
+
+
+def dedupe() -> Any:
+    return typer.Option(
+        None,
+        "--dedupe",
+        metavar="first|last",
+        callback=_dedupe_check,
+        help="Keep the first or last of records that share a key, and grade an id with conflicting gold answers "
+        "against its first or last one (default: refuse both, naming the lines).",
+    )
+
+
 def no_progress(help: str = "No progress bar.") -> Any:
     return typer.Option(False, "--no-progress", help=help)
 

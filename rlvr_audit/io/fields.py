@@ -8,11 +8,13 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 
-__all__ = ["ANSWER_FIELDS", "COMPLETION_FIELDS", "SOLUTION_FIELDS", "pick_field"]
+__all__ = ["ANSWER_FIELDS", "COMPLETION_FIELDS", "ID_FIELDS", "SAMPLE_FIELDS", "SOLUTION_FIELDS", "pick_field"]
 
 COMPLETION_FIELDS = ("completion", "response", "output", "generation", "model_output", "text")
 ANSWER_FIELDS = ("answer", "gold", "ground_truth", "target", "expected_answer")
 SOLUTION_FIELDS = ("solution",)
+ID_FIELDS = ("id", "unique_id", "problem_id", "idx", "question_id")
+SAMPLE_FIELDS = ("sample", "sample_index", "sample_idx")
 
 
 def pick_field(records: Sequence[dict[str, Any]], preferred: str | None, candidates: Sequence[str], role: str) -> str:

@@ -17,9 +17,11 @@ JSON (or not valid UTF-8): what kill -9 leaves when it lands in the middle of an
 - `torn_tail="skip"` (the run store's own append-only files, see `io.jsonl.read_jsonl`):
   the torn line is dropped and counted in `Records.torn_tail_skipped`. Resume depends on
   this, and the next append cuts the torn bytes off (`io.jsonl.repair_tail`).
-- `torn_tail="error"` (the default: any file a user hands us): an AuditError naming the
-  file and line. A torn benchmark or generations file is an unfinished write, and quietly
-  dropping its last record would change a benchmark's identity or a result's denominator.
+- `torn_tail="error"` (the default: benchmark and training files, and generation files
+  under `--strict`): an AuditError naming the file and line. A torn file is an unfinished
+  write, and quietly dropping its last record would change a benchmark's identity or a
+  result's denominator. `grade FILE` and `import` read with "skip" and say so on stderr
+  (`io.intake.read_user_records`).
 A corrupt line anywhere else is always an AuditError naming the file and the line.
 """
 
@@ -45,12 +47,14 @@ _LIST_KEYS = ("records", "data", "samples")
 
 class Records(list):
     """The records of one file, in file order (a plain list of dicts), plus how many torn
-    last lines were skipped (0 or 1), so that a command can say so, and (JSON Lines) the
-    line number of each record, so that a reader can name the line of a bad one."""
+    last lines were skipped (0 or 1) and which line that was, so that a command can say so,
+    and (JSON Lines) the line number of each record, so that a reader can name the line of a
+    bad one."""
 
     def __init__(self, records: Iterable[dict[str, Any]] = (), torn_tail_skipped: int = 0):
         super().__init__(records)
         self.torn_tail_skipped = torn_tail_skipped
+        self.torn_line: int | None = None
         self.line_numbers: list[int] = []
 
     def where(self, index: int) -> str:
@@ -169,7 +173,7 @@ def _from_jsonl(path: Path, data: bytes, torn_tail: TornTail) -> Records:
                     f"{path}: line {number} is not valid JSON ({_reason(exc)})", "fix or delete that line"
                 ) from exc
             if torn_tail == "skip":
-                records.torn_tail_skipped = 1
+                records.torn_tail_skipped, records.torn_line = 1, number
                 break
             raise AuditError(
                 f"{path}: line {number}, the last, is cut short (no newline at the end, not valid JSON)",

@@ -21,12 +21,11 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import Generation, Problem, stable_hash
-from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, pick_field
-from rlvr_audit.io.records import read_records
+from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, ID_FIELDS, pick_field
+from rlvr_audit.io.intake import Intake, Notify, read_user_records, warn_on_stderr
 from rlvr_audit.store.manifest import UNKNOWN_WHEN_IMPORTED
 from rlvr_audit.store.run import Run, new_manifest
 
-ID_FIELDS = ("id", "unique_id", "problem_id", "idx", "question_id")
 QUESTION_FIELDS = ("problem", "question")
 DEFAULT_TEMPLATE = "imported"
 
@@ -53,6 +52,7 @@ class ImportSpec:
     profiles: tuple[str, ...] | None = None  # None: every profile; (): do not grade
     overwrite: bool = False
     workers: int | None = None
+    intake: Intake = Intake()  # torn last line, duplicates, conflicting golds (io.intake)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -87,9 +87,12 @@ def _require(records: list[dict[str, Any]], name: str | None, option: str) -> No
         )
 
 
-def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
-    """Create (or resume) one run per group and grade it; returns the runs in group order."""
-    records = read_records(spec.path)
+def import_generations(spec: ImportSpec, *, progress: bool = True, notify: Notify = warn_on_stderr) -> list[Run]:
+    """Create (or resume) one run per group and grade it; returns the runs in group order.
+    Warnings (a torn last line kept out, duplicates dropped by --dedupe) go to `notify`."""
+    from rlvr_audit.workflows.import_checks import check_records
+
+    records = read_user_records(spec.path, spec.intake, notify)
     if not records:
         raise AuditError(f"{spec.path} holds no records", "pass a file with at least one generation")
     _require(records, spec.group_by, "--group-by")
@@ -102,25 +105,25 @@ def import_generations(spec: ImportSpec, *, progress: bool = True) -> list[Run]:
     question = pick_field(records, spec.question_field, QUESTION_FIELDS, "question")
     solution = "solution" if "solution" in records[0] else None
     renames = dict(spec.rename_templates)
+    group_of = [_group_name(str(rec.get(spec.group_by)), spec.groups) for rec in records]
+    templates = [_template_of(spec, rec, renames) for rec in records]
+    fields = {"pid": pid, "completion": completion, "answer": answer}
+    kept, gold_of = check_records(spec, records, group_of, templates, fields, notify)
 
     problems: dict[str, Problem] = {}
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for number, rec in enumerate(records, 1):
-        if rec.get(pid) is None or rec.get(completion) is None:
-            raise AuditError(
-                f"{spec.path}: record {number} has no '{pid}' or '{completion}'",
-                "fix the file or pass --id-field/--completion-field",
-            )
+    for index in kept:
+        rec = records[index]
         key = str(rec[pid])
         if key not in problems:
             problems[key] = Problem(
                 key,
                 str(rec.get(question, "")),
-                str(rec.get(answer, "")),
+                str(records[gold_of.get(index, index)].get(answer, "")),
                 rec.get(solution) if solution else None,
                 {k: rec[k] for k in ("subject", "level") if k in rec},
             )
-        grouped.setdefault(_group_name(str(rec.get(spec.group_by)), spec.groups), []).append(rec)
+        grouped.setdefault(group_of[index], []).append(rec)
 
     if spec.data_file is not None:
         problems = _benchmark_problems(spec, problems)
@@ -195,7 +198,7 @@ def _write_group(
                 "example_prompt": example,
             }
         generations.append(
-            Generation(key[0], template, sample, str(rec[completion]), finish_reason=rec.get("finish_reason"))
+            Generation(key[0], template, sample, rec[completion], finish_reason=rec.get("finish_reason"))
         )
     n = 1 + max(g.sample for g in generations)
     model = str(recs[0].get(spec.model_field)) if spec.model_field else name
