@@ -88,6 +88,8 @@ def register(app: typer.Typer) -> None:
         workers: int | None = opt.workers("Grading processes (default: all cores; 0 = in-process)."),
         timeout: float = opt.timeout(),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the verdict cache."),
+        strict: bool = opt.strict(),
+        dedupe: str | None = opt.dedupe(),
         no_regrade: bool = typer.Option(
             False,
             "--no-regrade",
@@ -112,5 +114,8 @@ def register(app: typer.Typer) -> None:
         if not files:
             return
         fields = {"completion_field": completion_field, "answer_field": answer_field, "solution_field": solution_field}
-        graded = grade_files(files, names, group_by=group_by, fields=fields, out=out, **pool)
+        from rlvr_audit.io.intake import Intake
+
+        intake = Intake(strict=strict, dedupe=dedupe)
+        graded = grade_files(files, names, group_by=group_by, fields=fields, out=out, intake=intake, **pool)
         _print_files(graded, names, as_json=as_json, as_csv=as_csv)

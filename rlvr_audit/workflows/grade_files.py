@@ -8,8 +8,6 @@ it lacks, a fresh summary.json and its template x profile grid.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,8 @@ from typing import Any
 from rlvr_audit.analysis.grid_cells import ACCURACY_COUNTS  # how accuracy counts timeouts and errors
 from rlvr_audit.core.errors import AuditError
 from rlvr_audit.core.types import STATUSES
+from rlvr_audit.io.intake import Intake, Notify, warn_on_stderr
+from rlvr_audit.workflows.item_grades import INPUT_KEY, file_stem, grades_path  # noqa: F401 (re-exported)
 
 FAILURE_STATUSES = STATUSES[2:]  # no_answer, timeout, error: counted beside accuracy
 
@@ -43,31 +43,6 @@ class RunDirGrades:
     grid: Any
 
 
-def file_stem(path: Path) -> str:
-    """The file name without its generations suffixes (`a.jsonl.gz` -> `a`)."""
-    name = path.name
-    for suffix in (".gz", ".jsonl", ".ndjson", ".json", ".parquet"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-    return name
-
-
-def grades_path(source: Path, out: Path | None) -> tuple[Path, str | None]:
-    """Where the per-item grades of `source` go, and a note when not beside it."""
-    name = f"{file_stem(source)}.grades.jsonl"
-    if out is not None:
-        return out / name, None
-    if _writable(source.resolve().parent):
-        return source.with_name(name), None
-    target = Path.cwd() / name
-    return target, f"{source.parent} is read-only: per-item grades of {source.name} written to {target}"
-
-
-def _writable(folder: Path) -> bool:
-    # root passes os.access everywhere: also honour a folder marked read-only (../shared).
-    return os.access(folder, os.W_OK) and bool(folder.stat().st_mode & 0o222)
-
-
 def _fields_of(records: list[dict], path: Path, group_by, completion_field, answer_field, solution_field):
     """(completion, answer, solution or None) field names of one file's records."""
     from rlvr_audit.io.fields import ANSWER_FIELDS, COMPLETION_FIELDS, SOLUTION_FIELDS, pick_field
@@ -85,26 +60,38 @@ def _fields_of(records: list[dict], path: Path, group_by, completion_field, answ
     return c_field, a_field, s_field
 
 
-def load_requests(paths, *, group_by, completion_field, answer_field, solution_field):
-    """(GradeRequest, group, source file, index, record id) for every record of `paths`."""
+def load_requests(
+    paths,
+    *,
+    group_by,
+    completion_field,
+    answer_field,
+    solution_field,
+    intake: Intake | None = None,
+    notify: Notify = warn_on_stderr,
+):
+    """(GradeRequest, group, source file, index, record id) for every record of `paths` to
+    grade. Torn tails, duplicates, conflicting golds and completions that are not text:
+    `intake` (io.intake)."""
     from rlvr_audit.grading.base import GradeRequest
-    from rlvr_audit.io.records import read_records
+    from rlvr_audit.io.intake import read_user_records
+    from rlvr_audit.workflows.grade_inputs import take_in
 
+    intake = intake or Intake()
     items = []
     for path in paths:
-        records = read_records(path)
+        records = read_user_records(path, intake, notify)
         if not records:
             raise AuditError(f"{path} holds no records", "pass a file with at least one generation")
         c_field, a_field, s_field = _fields_of(records, path, group_by, completion_field, answer_field, solution_field)
-        for i, record in enumerate(records):
-            if record.get(c_field) is None or record.get(a_field) is None:
-                missing = c_field if record.get(c_field) is None else a_field
-                raise AuditError(f"record {i + 1} in {path.name} has no '{missing}'", "fill it in or drop the record")
-            group = str(record.get(group_by)) if group_by is not None else file_stem(path)
+        groups = [str(r.get(group_by)) if group_by is not None else file_stem(path) for r in records]
+        kept = take_in(
+            records, path, c_field, a_field, groups=groups, grouped=group_by is not None, intake=intake, notify=notify
+        )
+        for i, completion, gold in kept:
+            record, group = records[i], groups[i]
             solution = record.get(s_field) if s_field else None
-            request = GradeRequest(
-                str(record[c_field]), _as_text(record[a_field]), None if solution is None else str(solution)
-            )
+            request = GradeRequest(completion, _as_text(gold), None if solution is None else str(solution))
             items.append((request, group, path, i, record.get("id")))
     return items
 
@@ -141,8 +128,11 @@ def summarize(groups: list[str], grades: list[dict], profiles: list[str]) -> lis
     return rows
 
 
-def write_item_grades(items, grades, profiles, out: Path | None) -> list[str]:
-    """Per-item grades, one file per input; returns notes about where they went."""
+def write_item_grades(items, grades, profiles, targets) -> list[str]:
+    """Per-item grades, one file per input, merged into what the file holds
+    (`workflows.item_grades`); returns notes about where they went."""
+    from rlvr_audit.workflows.item_grades import merge_lines, read_existing, write_lines_atomic
+
     notes, by_source = [], {}
     for (_request, group, path, index, rid), row in zip(items, grades):
         by_source.setdefault(path, []).append(
@@ -150,6 +140,7 @@ def write_item_grades(items, grades, profiles, out: Path | None) -> list[str]:
                 "index": index,
                 "id": rid,
                 "group": group,
+                INPUT_KEY: targets[path].sha256,
                 "grades": {
                     p: {
                         "status": row[p].status,
@@ -162,30 +153,44 @@ def write_item_grades(items, grades, profiles, out: Path | None) -> list[str]:
                 },
             }
         )
-    for path, records in by_source.items():
-        target, note = grades_path(path, out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        os.replace(tmp, target)
-        notes.append(note or f"per-item grades of {path.name}: {target}")
+    for path, lines in by_source.items():
+        target = targets[path]
+        merged = merge_lines(read_existing(target), lines, profiles)
+        write_lines_atomic(target.path, merged)
+        kept = {p for line in merged for p in line["grades"]} - set(profiles)
+        also = f" (kept the grades of {', '.join(sorted(kept))})" if kept else ""
+        notes.append(target.note or f"per-item grades of {path.name}: {target.path}{also}")
     return notes
 
 
-def grade_files(paths, profiles, *, group_by, fields, workers, timeout, cache, out, progress=True) -> FileGrades:
+def grade_files(
+    paths,
+    profiles,
+    *,
+    group_by,
+    fields,
+    workers,
+    timeout,
+    cache,
+    out,
+    progress=True,
+    intake: Intake | None = None,
+    notify: Notify = warn_on_stderr,
+) -> FileGrades:
     """Grade files of generations with `profiles` and write their per-item grades.
 
-    `fields` names the completion/answer/solution fields (None: guessed per file)."""
+    `fields` names the completion/answer/solution fields (None: guessed per file);
+    `intake` says how to take damaged input (io.intake), `notify` where warnings go."""
     from rlvr_audit.grading.engine.pool import grade_many
+    from rlvr_audit.workflows.item_grades import plan_targets
 
-    items = load_requests(paths, group_by=group_by, **fields)
+    items = load_requests(paths, group_by=group_by, intake=intake, notify=notify, **fields)
+    targets = plan_targets(list(dict.fromkeys(it[2] for it in items)), out)  # refused before any grading
     batch = grade_many(
         [it[0] for it in items], profiles, workers=workers, timeout=timeout, cache=cache, progress=progress
     )
     rows = summarize([it[1] for it in items], batch.grades, profiles)
-    notes = write_item_grades(items, batch.grades, profiles, out)
+    notes = write_item_grades(items, batch.grades, profiles, targets)
     return FileGrades(rows, batch.stats, notes)
 
 

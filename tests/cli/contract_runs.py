@@ -137,3 +137,30 @@ def damaged_files(root: Path) -> dict[str, Path]:
         b'{"id": "a", "completion": "x", "answer": "1"}\n{"id": "b", "completion": "caf\xe9"}\n'
     )
     return files
+
+
+def _record(i: int, **changes) -> dict:
+    record = {"id": f"p{i}", "run": "r", "problem": f"What is {i} + 1?", "completion": f"Answer: {i + 1}"}
+    return {**record, "answer": str(i + 1), **changes}
+
+
+def _lines(records: list[dict]) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+def input_files(root: Path) -> dict[str, Path]:
+    """Generation files with the defects of issue 13's "no silent loss or change": a torn
+    last line (4 whole records, the 5th cut short), a record written twice, a key written
+    twice (with a sample field), one id with two gold answers, completions that are not text."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {name: root / f"{name}.jsonl" for name in ("torn", "dup", "dup_sample", "golds", "num", "null", "listed")}
+    files["torn"].write_bytes(_lines([_record(i) for i in range(4)]) + json.dumps(_record(4)).encode()[:30])
+    files["dup"].write_bytes(_lines([_record(0), _record(1), _record(2), _record(1), _record(3)]))
+    files["dup_sample"].write_bytes(
+        _lines([_record(0, sample=0), _record(1, sample=0), _record(0, sample=0, completion="Answer: 9")])
+    )
+    files["golds"].write_bytes(_lines([_record(0), _record(1), _record(2), _record(0, answer="7")]))
+    files["num"].write_bytes(_lines([_record(0), _record(1, completion=3)]))
+    files["null"].write_bytes(_lines([_record(0), _record(1, completion=None)]))
+    files["listed"].write_bytes(_lines([_record(0, completion=["Answer: 1"])]))
+    return files

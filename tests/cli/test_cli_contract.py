@@ -4,10 +4,13 @@ stderr, and that a failing command leaves every file already written as it was.
 
 One table holds the cases of issue 13's "Why" list that this part covers: claims checked
 against their base (1), usage errors (3), corrupt files (8), wrong fixes in messages (9),
-and incomplete runs (exit 3)."""
+incomplete runs (exit 3), and no silent loss or change in the files `grade` and `import`
+take in (4: torn last lines, duplicated records, conflicting golds, completions that are
+not text)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -20,6 +23,7 @@ from contract_runs import (
     damaged_files,
     edit_line,
     first_line,
+    input_files,
     make_incomplete,
     run_cli,
     set_manifest,
@@ -73,6 +77,7 @@ def world(tmp_path_factory, tiny_model) -> dict[str, Path]:
     manifest = (w["latin1_manifest"] / "run.json").read_bytes()
     (w["latin1_manifest"] / "run.json").write_bytes(manifest.replace(b'"label": null', b'"label": "caf\xe9"'))
     w.update(damaged_files(root / "files"))
+    w.update(input_files(root / "inputs"))
     w["env"] = env
     return w
 
@@ -89,6 +94,15 @@ def gsm_run(world, shared_data) -> Path:
     assert made.returncode == 0, made.stderr
     return out
 
+
+GRADE = ["-p", "dapo", "--workers", "0", "--out", "{scratch}/grades"]  # grades go to scratch, not beside the input
+IMPORT = ["--group-by", "run", "--out", "{scratch}/imported", "--no-grade"]
+TORN_WARNING = "warning: {torn}: line 5 is torn (an unfinished write); 1 record kept out — pass --strict to refuse"
+TORN_ERROR = "error: {torn}: line 5, the last, is torn (an unfinished write: no newline at the end, not valid JSON)"
+DEDUPE_FIX = "pass --dedupe first|last to keep one"
+SAME_P1 = "lines 2 and 4 hold the same record of id 'p1'"
+GOLDS = "lines 1 and 4 give id 'p0' different gold answers ('1' and '7')"
+NOT_TEXT = "write it as a JSON string, or pass --completion-field with the field that holds the completion"
 
 # (id, args, exit code, first stderr line: its start, then fragments it contains).
 CASES = [
@@ -286,6 +300,96 @@ CASES = [
         2,
         ["error: no such option --group-by-field; did you mean --group-by? (see `rlvr-audit import --help`)"],
     ),
+    # 4. no silent loss or change: a torn tail is said (or refused), duplicates and conflicting golds refused
+    ("loss/torn-tail-grade", ["grade", "{torn}", *GRADE], 0, [TORN_WARNING]),
+    ("loss/torn-tail-grade-strict", ["grade", "{torn}", *GRADE, "--strict"], 2, [TORN_ERROR, "delete that line"]),
+    ("loss/torn-tail-import", ["import", "{torn}", *IMPORT], 0, [TORN_WARNING]),
+    ("loss/torn-tail-import-strict", ["import", "{torn}", *IMPORT, "--strict"], 2, [TORN_ERROR]),
+    (
+        "loss/duplicate-record-grade",
+        ["grade", "{dup}", *GRADE],
+        2,
+        [f"error: {{dup}}: {SAME_P1}, which makes 2 samples where most ids have 1; {DEDUPE_FIX}, or"],
+    ),
+    (
+        "loss/duplicate-record-import",
+        ["import", "{dup}", *IMPORT],
+        2,
+        [f"error: {{dup}}: {SAME_P1} (run 'r'), which makes 2 samples where most ids have 1; {DEDUPE_FIX}, or"],
+    ),
+    (
+        "loss/duplicate-key-grade",
+        ["grade", "{dup_sample}", *GRADE],
+        2,
+        [f"error: {{dup_sample}}: lines 1 and 3 both hold id 'p0' sample 0; {DEDUPE_FIX}"],
+    ),
+    (
+        "loss/duplicate-key-import",
+        ["import", "{dup_sample}", *IMPORT, "--sample-field", "sample"],
+        2,
+        [f"error: {{dup_sample}}: lines 1 and 3 both hold id 'p0' sample 0 (run 'r'); {DEDUPE_FIX}"],
+    ),
+    *(
+        (
+            f"loss/dedupe-{mode}-{command}",
+            [command, "{dup}", *(GRADE if command == "grade" else IMPORT), "--dedupe", mode],
+            0,
+            [f"warning: {{dup}}: 1 duplicate record dropped, --dedupe {mode} kept the {mode} of each (e.g. {SAME_P1}"],
+        )
+        for command in ("grade", "import")
+        for mode in ("first", "last")
+    ),
+    *(
+        (
+            f"loss/conflicting-golds-{command}",
+            [command, "{golds}", *more],
+            2,
+            [f"error: {{golds}}: {GOLDS}; correct the file, or pass --dedupe first|last"],
+        )
+        for command, more in (("grade", GRADE), ("import", IMPORT))
+    ),
+    *(
+        (
+            f"loss/conflicting-golds-dedupe-{mode}-grade",
+            ["grade", "{golds}", *GRADE, "--dedupe", mode],
+            0,
+            [
+                f"warning: {{golds}}: 1 id with conflicting gold answers, --dedupe {mode} grades each against its "
+                f"{mode} gold (e.g. id 'p0': {shown})"
+            ],
+        )
+        for mode, shown in (("first", "'1' from line 1, not '7'"), ("last", "'7' from line 4, not '1'"))
+    ),
+    (
+        "loss/completion-number-grade",
+        ["grade", "{num}", *GRADE],
+        2,
+        [f"error: {{num}}: line 2: the completion 'completion' is a number (3), not text; {NOT_TEXT}"],
+    ),
+    (
+        "loss/completion-list-grade",
+        ["grade", "{listed}", *GRADE],
+        2,
+        [f"error: {{listed}}: line 1: the completion 'completion' is a list ([\"Answer: 1\"]), not text; {NOT_TEXT}"],
+    ),
+    (
+        "loss/completion-null-grade",
+        ["grade", "{null}", *GRADE],
+        2,
+        ["error: {null}: line 2: the completion 'completion' is null; fill it in or delete that line"],
+    ),
+    (
+        "loss/completion-number-import",
+        ["import", "{num}", *IMPORT],
+        2,
+        [f"error: {{num}}: line 2: the completion 'completion' is a number (3), not text; {NOT_TEXT}"],
+    ),
+    (
+        "loss/bad-dedupe",
+        ["grade", "{dup}", *GRADE, "--dedupe", "any"],
+        2,
+        ["error: --dedupe 'any' is not first or last"],
+    ),
 ]
 
 
@@ -363,3 +467,64 @@ def test_the_readme_documents_the_exit_codes():
         ("130", "interrupt"),
     ):
         assert re.search(rf"\b{code}\b[^\n]*{meaning}", section, re.IGNORECASE), (code, section)
+
+
+def _item_grades(path: Path) -> dict[int, set[str]]:
+    return {line["index"]: set(line["grades"]) for line in map(json.loads, path.read_text().splitlines())}
+
+
+def test_grading_a_file_again_merges_profiles_and_refuses_another_input(env, tmp_path):
+    gen = tmp_path / "gen.jsonl"
+    gen.write_text(
+        "".join(json.dumps({"id": f"p{i}", "completion": f"Answer: {i}", "answer": "1"}) + "\n" for i in range(3)),
+        encoding="utf-8",
+    )
+    grades = tmp_path / "gen.grades.jsonl"
+    for profile in ("dapo", "ttrl"):
+        proc = run_cli(["grade", str(gen), "-p", profile, "--workers", "0", "--json"], env)
+        assert proc.returncode == 0, proc.stderr
+    assert _item_grades(grades) == {0: {"dapo", "ttrl"}, 1: {"dapo", "ttrl"}, 2: {"dapo", "ttrl"}}
+    assert "(kept the grades of dapo)" in proc.stderr
+    statuses = [json.loads(line)["grades"]["dapo"]["status"] for line in grades.read_text().splitlines()]
+    assert statuses == ["incorrect", "correct", "incorrect"]  # dapo's entries survived ttrl's grading
+
+    # a re-grade of one profile replaces only that profile's entries
+    proc = run_cli(["grade", str(gen), "-p", "dapo", "--workers", "0", "--json"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert _item_grades(grades) == {0: {"dapo", "ttrl"}, 1: {"dapo", "ttrl"}, 2: {"dapo", "ttrl"}}
+    assert not list(tmp_path.glob(".*.tmp")), "the temp file of the atomic write is left behind"
+
+    # the input changed: its old grades are not merged with the new ones
+    before = grades.read_bytes()
+    with gen.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "p3", "completion": "Answer: 1", "answer": "1"}) + "\n")
+    proc = run_cli(["grade", str(gen), "-p", "ttrl", "--workers", "0"], env)
+    assert proc.returncode == 2
+    assert first_line(proc.stderr) == (
+        f"error: {grades} holds grades of another input, not of {gen} as it is now (sha256 "
+        f"{hashlib.sha256(gen.read_bytes()).hexdigest()[:12]}...); delete {grades} to start it afresh, "
+        "or pass --out DIR to write the grades elsewhere"
+    )
+    assert grades.read_bytes() == before and "Traceback" not in proc.stderr
+
+
+# (case, grade's arguments, records counted, of them correct)
+KEPT_CASES = [
+    ("torn tail: 4 of 5", ["{torn}"], 4, 4),
+    ("dedupe: 4 of 5", ["{dup}", "--dedupe", "first"], 4, 4),
+    # both records of p0 answer 1; its golds are 1 (line 1) and 7 (line 4)
+    ("golds, first: both p0 right", ["{golds}", "--dedupe", "first"], 4, 4),
+    ("golds, last: both p0 wrong", ["{golds}", "--dedupe", "last"], 4, 2),
+]
+
+
+@pytest.mark.parametrize(("args", "n", "correct"), [c[1:] for c in KEPT_CASES], ids=[c[0] for c in KEPT_CASES])
+def test_what_is_kept_out_is_not_counted(env, tmp_path, args, n, correct):
+    files = input_files(tmp_path / "inputs")
+    proc = run_cli(
+        ["grade", *[_fill(a, files) for a in args], "-p", "dapo", "--workers", "0", "--json", "--out", str(tmp_path)],
+        env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(proc.stdout)["rows"]
+    assert (row["n"], row["correct"]) == (n, correct)
