@@ -101,12 +101,15 @@ def read_existing(target: Target) -> list[dict[str, Any]]:
         if not isinstance(line.get("grades"), dict) or not isinstance(line.get("index"), int):
             raise AuditError(f"{target.path}: line {number} is not a per-item grade of `rlvr-audit grade`", fix)
         theirs = line.get(INPUT_KEY)
-        if theirs != target.sha256:
-            whose = (
-                "names no input (an older rlvr-audit wrote it)" if theirs is None else "holds grades of another input"
-            )
+        if theirs is None:
             raise AuditError(
-                f"{target.path} {whose}, not of {target.source} as it is now (sha256 {target.sha256[:12]}...)", fix
+                f"{target.path} does not say which input its grades are of (an older rlvr-audit wrote it)", fix
+            )
+        if theirs != target.sha256:
+            raise AuditError(
+                f"{target.path} holds grades of another input, not of {target.source} as it is now "
+                f"(sha256 {target.sha256[:12]}...)",
+                fix,
             )
     return list(lines)
 
