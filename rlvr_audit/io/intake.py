@@ -33,6 +33,7 @@ from rlvr_audit.io.records import Records, read_records
 __all__ = [
     "DEDUPE_CHOICES",
     "Intake",
+    "Notify",
     "RecordKey",
     "drop_duplicates",
     "read_user_records",
