@@ -41,6 +41,13 @@ _BUILTINS: dict[str, str] = {
 
 DEFAULT_PROFILES: tuple[str, ...] = tuple(_BUILTINS)
 
+# Built-in variants: graded only when named (never by "all" or by default), listed by
+# `list profiles` after the defaults. They keep a behaviour that a default profile dropped.
+_VARIANTS: dict[str, str] = {
+    "math-verify-untimed": "rlvr_audit.grading.profiles.math_verify:MATH_VERIFY_UNTIMED",
+    "sober-untimed": "rlvr_audit.grading.profiles.sober:SOBER_UNTIMED",
+}
+
 
 class ProfilePluginWarning(UserWarning):
     """An installed profile plug-in was skipped (its name is taken)."""
@@ -58,7 +65,7 @@ def _plugins() -> dict[str, EntryPoint]:
 
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        taken_by = "a built-in profile" if ep.name in _BUILTINS else None
+        taken_by = "a built-in profile" if ep.name in _BUILTINS or ep.name in _VARIANTS else None
         if ep.name in found and found[ep.name].value != ep.value:
             taken_by = f"the plug-in from package {_package(found[ep.name])}"
         if taken_by is not None:
@@ -73,13 +80,19 @@ def _plugins() -> dict[str, EntryPoint]:
 
 
 def profile_names() -> list[str]:
-    """Built-in profile names in display order, then installed plug-ins by name."""
+    """Built-in profile names in display order, then installed plug-ins by name: the
+    profiles "all" stands for (built-in variants are not among them)."""
     return list(_BUILTINS) + list(_plugins())
+
+
+def known_profile_names() -> list[str]:
+    """Every profile that can be named: the built-ins, the built-in variants, the plug-ins."""
+    return list(_BUILTINS) + list(_VARIANTS) + list(_plugins())
 
 
 def builtin_modules() -> list[str]:
     """The modules that hold the built-in profiles (worth preloading)."""
-    return sorted({target.split(":")[0] for target in _BUILTINS.values()})
+    return sorted({target.split(":")[0] for target in (*_BUILTINS.values(), *_VARIANTS.values())})
 
 
 def _load_builtin(name: str, target: str) -> Profile:
@@ -109,7 +122,7 @@ def _load_plugin(ep: EntryPoint) -> Profile:
 @cache
 def get_profile(name: str) -> Profile:
     """The profile called `name`; an AuditError naming the known ones otherwise."""
-    target = _BUILTINS.get(name)
+    target = _BUILTINS.get(name) or _VARIANTS.get(name)
     if target is not None:
         return _load_builtin(name, target)
     ep = _plugins().get(name)
@@ -117,14 +130,14 @@ def get_profile(name: str) -> Profile:
         _plugins.cache_clear()
         ep = _plugins().get(name)
     if ep is None:
-        known = ", ".join(profile_names())
+        known = ", ".join(known_profile_names())
         raise AuditError(f"'{name}' is not a known profile", f"use one of: {known}")
     return _load_plugin(ep)
 
 
 def is_registered(profile: Profile) -> bool:
     """Whether `profile` is the registry's own instance, so a worker can load it by name."""
-    return profile.name in profile_names() and get_profile(profile.name) is profile
+    return profile.name in known_profile_names() and get_profile(profile.name) is profile
 
 
 def profile_fingerprint(name: str) -> str:
@@ -143,7 +156,8 @@ def profile_identity(name: str) -> dict:
 
 
 def list_profiles() -> list[Profile]:
-    return [get_profile(name) for name in profile_names()]
+    """Every known profile, the built-in variants included."""
+    return [get_profile(name) for name in known_profile_names()]
 
 
 def resolve_profiles(spec: str | list[str] | None) -> list[str]:
@@ -152,7 +166,7 @@ def resolve_profiles(spec: str | list[str] | None) -> list[str]:
         return profile_names()
     items = spec.split(",") if isinstance(spec, str) else [p for s in spec for p in s.split(",")]
     names = [s.strip() for s in items if s.strip()]
-    known = set(profile_names())
+    known = set(known_profile_names())
     for name in names:
         if name not in known:
             get_profile(name)  # raises the helpful error

@@ -28,8 +28,8 @@ TIMEOUT_S = 60.0  # generous: a timeout here is the machine, not the profile (an
 PINNED: dict[str, tuple[str, str]] = {
     "qwen25-math": ("1", "76efc02a4c46102900d4cd51ead1f7055417a42f4140646dc51555f796227e17"),
     "ttrl": ("1", "ce773ee428e61454d6dd0a3f400c7a8186fde35df466b24755055b6408b2a997"),
-    "math-verify": ("1", "3c3fc195bfc63dfb76261ffef6224bebb5d8bc0d0bdf45f32d73be3075c6a275"),
-    "sober": ("1", "3c3fc195bfc63dfb76261ffef6224bebb5d8bc0d0bdf45f32d73be3075c6a275"),
+    "math-verify": ("2", "3c3fc195bfc63dfb76261ffef6224bebb5d8bc0d0bdf45f32d73be3075c6a275"),
+    "sober": ("2", "3c3fc195bfc63dfb76261ffef6224bebb5d8bc0d0bdf45f32d73be3075c6a275"),
     "minerva": ("1", "a33ffeb0c2ebc3af01450e97cbf04102e76993c8acdcf02409cd3180a9644789"),
     "hendrycks": ("1", "57e768f15b7d4ba0b1881708363dfbb7dd96592c038e5ef7e839d02bed7de9b5"),
     "prm800k": ("1", "fe641817b7a04724262a0ed7e3e4bb26a4b5c6eb77160b37bd2e62113fcb26c8"),

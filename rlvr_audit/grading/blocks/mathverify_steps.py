@@ -9,7 +9,13 @@ first-match fallback string) as JSON. `judge_parsed` rebuilds the same sympy obj
 those groups with the same library call, so it equals `verify(parse(gold), parse(c))` by
 construction (checked over real completions in tests/grading/profiles/test_math_verify.py).
 
-Timeouts are left to the grading pool (`parsing_timeout=None`, `timeout_seconds=None`).
+Timeouts: the library's calls run with `parsing_timeout=None` / `timeout_seconds=None`
+(its SIGALRM breaks in threads and counts wall time). `extract_parse(..., limit_s=5.0)`
+reproduces the library's own 5 s parsing limit instead, counted in CPU seconds: when a
+text could make the library's unguarded regexes backtrack (`may_backtrack`), the
+library's own search is replayed in a forked child (`blocks.cpu_budget`), and a search
+that needs more than `limit_s` CPU seconds gives no answer, as `parse` returns [] when
+its limit fires. Everything else is timed out by the grading pool.
 """
 
 from __future__ import annotations
@@ -23,9 +29,21 @@ from typing import Any
 
 from rlvr_audit.grading.base import Extraction
 from rlvr_audit.grading.blocks.compat import ensure_latex2sympy_compat, silence_math_verify_timeout_warning
+from rlvr_audit.grading.blocks.cpu_budget import finishes_within
 from rlvr_audit.grading.blocks.safety import is_too_big
 
-__all__ = ["PERCENT_NOTE", "configs", "extract_parse", "guarded", "judge_parsed", "rebuild_parse"]
+__all__ = [
+    "LIBRARY_LIMIT_S",
+    "PERCENT_NOTE",
+    "configs",
+    "extract_parse",
+    "guarded",
+    "judge_parsed",
+    "may_backtrack",
+    "rebuild_parse",
+]
+
+LIBRARY_LIMIT_S = 5.0  # math-verify's default parsing_timeout (and verify's timeout_seconds)
 
 
 @dataclass(frozen=True)
@@ -143,13 +161,44 @@ def _search(text: str, kind: str, fast: bool = True) -> tuple[dict | None, str |
     return None, fallback
 
 
-def extract_parse(text: str, kind: str) -> Extraction:
-    """The extraction step of `parse(text, configs(kind))` as a JSON string."""
+# A LaTeX opener whose close-exists guard fails: where the library's own regexes backtrack.
+_HOPELESS = re.compile("|".join(_SHAPES[k][0] + "(?!" + _CLOSE_GUARDS[k][3:] for k in _CLOSE_GUARDS))
+
+
+# Below this (boxes after the opener x characters after it), the library's failed search
+# takes under 0.05 CPU s (measured: 100 boxes x 1,000 characters, 0.15-0.22 s; 200 x 2,000,
+# 0.9-1.7 s; 1,018 x 10,000 on a real completion, over 10 s), 100 times under its limit.
+BACKTRACK_WORK = 20_000
+
+
+def may_backtrack(text: str) -> bool:
+    """Whether the library's unguarded search could take noticeable time on `text`: a LaTeX
+    opener never closes (see `_CLOSE_GUARDS`) and enough `\\boxed` follow it. Otherwise
+    the guarded and the library's patterns fail about equally fast."""
+    found = _HOPELESS.search(text)
+    if found is None:
+        return False
+    rest = text[found.start() :]
+    return rest.count("\\boxed") * len(rest) >= BACKTRACK_WORK
+
+
+def _library_parse_finishes(text: str, kind: str, limit_s: float) -> bool:
+    """Whether the library's own `parse` search (unguarded regexes) on `text` ends within
+    `limit_s` CPU seconds; replayed in a child process, so nothing here can hang."""
+    return finishes_within(lambda: _search(text, kind, fast=False), limit_s)
+
+
+def extract_parse(text: str, kind: str, limit_s: float | None = None) -> Extraction:
+    """The extraction step of `parse(text, configs(kind))` as a JSON string. With
+    `limit_s`, a search the library could not finish within `limit_s` CPU seconds gives
+    no answer (the library's `parse` returns [] when its own limit fires)."""
     try:
         candidate, fallback = _search(text, kind)
     except Exception:  # parse() turns any error into []
         return Extraction(None, False)
     if candidate is None and fallback is None:
+        return Extraction(None, False)
+    if limit_s is not None and may_backtrack(text) and not _library_parse_finishes(text, kind, limit_s):
         return Extraction(None, False)
     payload = {"m": candidate, "f": fallback}
     shown = fallback
@@ -216,13 +265,24 @@ def judge_parsed(extracted: str | None, gold: str, pred_kind: str, gold_kind: st
 # latex2sympy2_extended 1.11's ANTLR-4.11 parser (4.11 is pinned for sympy's parse_latex)
 # crashes on percentages; the shim restores the 4.13 behaviour, so verdicts match GRADERS.md.
 ensure_latex2sympy_compat()
-silence_math_verify_timeout_warning()  # the pool times items out from outside
+silence_math_verify_timeout_warning()  # limits are measured by this project, not SIGALRM
 
 PERCENT_NOTE = (
     "Percentages parse as value/100 (a shim fixes latex2sympy2_extended 1.11's ANTLR-4.11 "
     "parser, which otherwise drops them): gold 0.25 vs \\boxed{25\\%} is True, as with 0.8.0. "
     "Rare completions with hundreds of \\boxed{} after an unclosed $, \\[ or \\( make the "
     "library's regexes backtrack for minutes (its 5 s limit then returns no answer: False); "
-    "here lookaheads that change no match let the same search finish in milliseconds, so "
-    "such a completion gets the answer the library would find given unlimited time."
+    "lookaheads that change no match let the same search finish in milliseconds here."
+)
+TIMED_NOTE = (
+    "The library's 5 s parsing limit is kept as a verdict: when a completion could make the "
+    "library's regexes backtrack (an unclosed $, \\[ or \\( before a \\boxed), the library's "
+    "own search is replayed in a child process, and one that needs over 5 CPU seconds gives "
+    "no answer (False), as the library does. CPU seconds, not the library's wall-clock "
+    "SIGALRM, so a busy machine does not change verdicts. "
+)
+UNTIMED_NOTE = (
+    "No parsing limit: a completion on which the library's search would exceed its 5 s limit "
+    "(and score False) is searched to the end here, and gets the answer the library would "
+    "find given unlimited time. "
 )

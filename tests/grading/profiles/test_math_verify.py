@@ -149,7 +149,7 @@ def test_huge_power_is_refused():
 def test_profiles_registered_with_notes():
     assert get_profile("math-verify") is MATH_VERIFY and get_profile("sober") is SOBER
     for profile in (MATH_VERIFY, SOBER):
-        assert profile.harness and profile.description and profile.version == "1"
+        assert profile.harness and profile.description and profile.version == "2"
     assert "0.9" in SOBER.notes and "lighteval" in SOBER.notes
 
 
