@@ -262,22 +262,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _draw(result: Any, path: Path) -> None:
-    from rlvr_audit.report.plots import heatmap_path, plot_claimed_vs_adjusted, plot_heatmap
+    from rlvr_audit.report.heatmaps import plot_gain_heatmap
+    from rlvr_audit.report.plots import heatmap_path, plot_claimed_vs_adjusted
 
     plot_claimed_vs_adjusted(result, path)
     if not hasattr(result, "trained"):
         return
-    for i, trained in enumerate(result.trained):
-        values, rows, cols = result.gain_matrix(i)
-        if values.size == 0:
-            continue
+    for i in range(len(result.trained)):
         suffix = "heatmap" if len(result.trained) == 1 else f"heatmap-{i + 1}"
-        plot_heatmap(
-            values,
-            rows,
-            cols,
-            heatmap_path(path, suffix),
-            center=0.0,
-            title=f"matched gain per cell: {trained.run} - {result.base} (points)",
-            fmt="{:+.1f}",
-        )
+        plot_gain_heatmap(result, i, heatmap_path(path, suffix))
