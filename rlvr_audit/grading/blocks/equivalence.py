@@ -255,10 +255,42 @@ def _parse_expr(s: str):
     return parse_expr(s)
 
 
+def _top_level_items(s: str) -> list[str] | None:
+    """The items of a list separated by `,` or `;` outside every bracket, or None when
+    `s` is not such a list."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch in ",;" and depth == 0:
+            items.append(s[start:i])
+            start = i + 1
+    if not items:
+        return None
+    return [*items, s[start:]]
+
+
 def _latex2sympy(s: str):
-    # Stand-in for Qwen's bundled latex2sympy (reached only when both parsers above fail).
+    """Stand-in for Qwen's bundled latex2sympy2 (reached only when both parsers above
+    fail): latex2sympy2_extended, made to fail or answer where the original does. The
+    original's lexer has no token for any non-ASCII character and its error listener
+    raises, so `12π` fails there (latex2sympy2_extended reads it as 12*pi); a bare list
+    `a, b` or `a; b` is the original's relation list, a Python list in order (latex2sympy2_
+    extended makes a FiniteSet, which prints like a parsed `{a, b}` and ignores order).
+    docs/grading-fidelity.md counts what each rule changes on real outputs."""
     if not is_bounded_size(s):
         raise _Refused(s)
+    if not s.isascii():
+        raise _Refused(s)
+    items = _top_level_items(s)
+    if items is not None:
+        return [_latex2sympy_one(item) for item in items]
+    return _latex2sympy_one(s)
+
+
+def _latex2sympy_one(s: str):
     from latex2sympy2_extended import latex2sympy
 
     ensure_latex2sympy_compat()
@@ -284,8 +316,10 @@ def _sym_parse_cached(s: str):
 def _sym_parse(s: str):
     """Qwen's `_parse`: parse_latex, parse_expr, latex2sympy; each on the string with `\\\\`
     unescaped, then raw; the raw string when all fail. Results are cached (golds repeat);
-    sympy expressions are immutable, mutable results (matrices) are copied."""
+    sympy expressions are immutable, mutable results (matrices, lists) are copied."""
     result = _sym_parse_cached(s)
+    if isinstance(result, list):
+        return list(result)
     return result.copy() if getattr(result, "is_Matrix", False) else result
 
 
