@@ -30,7 +30,8 @@ TIGHT_LIMIT_S = 0.3  # 10 times under the library's need on DEGENERATE
 
 # The held-out completions (qwen25-math-7b_math500.jsonl.gz, 0-based line) on which the
 # plain library, given its own limit, says False where an unlimited search says True: its
-# parse needed 10.6, 11.3 and 11.9 CPU seconds (measured by running the library itself).
+# own parse had not finished when stopped after 10.6, 11.3 and 11.9 CPU seconds (measured
+# by running the library itself, outside the tool).
 LIMITED_LINES = {598: "7B-eval-offRLVR-20", 4520: "7B-eval-promptoriginal", 4783: "7B-eval-promptoriginal"}
 
 
