@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from rlvr_audit.cli.exports import fill_bare_exports
 from rlvr_audit.core import redact
 from rlvr_audit.core.errors import EXIT_BAD_INPUT, EXIT_GATE, EXIT_INTERRUPTED, EXIT_OK, AuditError
 from rlvr_audit.core.version import __version__
@@ -55,6 +56,9 @@ def _version(value: bool) -> None:
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Print tables at full width (default: the terminal's width, or COLUMNS when piped)."
+    ),
 ) -> None:
     _state["debug"] = debug or os.environ.get("RLVR_AUDIT_DEBUG") == "1"
 
@@ -72,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     Exit codes (README "Exit codes"; `core.errors`): 0 ok, 1 a CI gate tripped (or an
     internal error), 2 bad input or usage, 3 a run is incomplete, 130 interrupted."""
     args, debug = _split_debug(sys.argv[1:] if argv is None else argv)
+    args, wide = _split_flag(args, "--wide")
+    args = fill_bare_exports(args)  # a bare --json/--csv/--markdown/--latex means stdout
+    from rlvr_audit.report.tables import set_full_width
+
+    set_full_width(wide)
     debug = debug or os.environ.get("RLVR_AUDIT_DEBUG") == "1"
     redact.remember_argv(args)
     try:
@@ -103,9 +112,14 @@ def main(argv: list[str] | None = None) -> int:
 def _split_debug(args: list[str]) -> tuple[list[str], bool]:
     """(args without --debug, whether it was given): --debug may come anywhere before a
     `--` (after the subcommand too, where the error message tells people to add it)."""
+    return _split_flag(args, "--debug")
+
+
+def _split_flag(args: list[str], flag: str) -> tuple[list[str], bool]:
+    """(args without `flag`, whether it was given): a global flag may come anywhere before `--`."""
     args = list(args)
     end = args.index("--") if "--" in args else len(args)
-    kept = [a for a in args[:end] if a != "--debug"]
+    kept = [a for a in args[:end] if a != flag]
     return kept + args[end:], len(kept) < end
 
 

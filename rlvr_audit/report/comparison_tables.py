@@ -8,7 +8,7 @@ from typing import Any
 from rlvr_audit.comparison.claim_registry import contamination_figures
 from rlvr_audit.comparison.claims import ClaimComparison
 from rlvr_audit.comparison.gains import Comparison
-from rlvr_audit.report.tables import TableData
+from rlvr_audit.report.tables import Missing, TableData
 
 _VERDICT_STYLE = {
     "holds": "green",
@@ -19,12 +19,28 @@ _VERDICT_STYLE = {
 }
 
 
-def _signed(x: float | None) -> str:
-    return "–" if x is None else f"{x:+.1f}"
+def _signed(x: float | None, why: str = "not computed") -> str | Missing:
+    return Missing(why) if x is None else f"{x:+.1f}"
 
 
 def _ci(low: float | None, high: float | None) -> str:
-    return "–" if low is None or high is None else f"[{low:+.1f}, {high:+.1f}]"
+    return "[no CI]" if low is None or high is None else f"[{low:+.1f}, {high:+.1f}]"
+
+
+def _no_claimed_gain(comparison: Comparison, run: str) -> Missing:
+    """Why a trained run has no claimed gain, from the comparison's notes."""
+    for note in comparison.notes:
+        if note.startswith(f"{run}: ") and ("as-claimed" in note or "claimed" in note):
+            return Missing(note[len(run) + 2 :])
+    return Missing("no as-claimed cell: pass --as-claimed TEMPLATE:PROFILE")
+
+
+def _no_test(result: Any) -> Missing:
+    tb, bb = result.adjusted["trained_best"], result.adjusted["base_best"]
+    return Missing(
+        "no paired test: no claimed cell graded in both runs, and the best cells differ "
+        f"({tb['template']}:{tb['profile']} vs {bb['template']}:{bb['profile']})"
+    )
 
 
 def comparison_table(comparison: Comparison) -> TableData:
@@ -35,8 +51,12 @@ def comparison_table(comparison: Comparison) -> TableData:
     styles: dict[tuple[int, int], str] = {}
     for r, result in enumerate(comparison.trained):
         c, a, m = result.claimed, result.adjusted, result.matched
-        claimed = "–" if not c else f"{c['gain']:+.1f} {_ci(c['low'], c['high'])}"
-        matched = "–" if m["min"] is None else f"{m['min']:+.1f} / {m['median']:+.1f} / {m['max']:+.1f}"
+        claimed = _no_claimed_gain(comparison, result.run) if not c else f"{c['gain']:+.1f} {_ci(c['low'], c['high'])}"
+        matched = (
+            Missing("no cell graded in both runs with an answer in either")
+            if m["min"] is None
+            else f"{m['min']:+.1f} / {m['median']:+.1f} / {m['max']:+.1f}"
+        )
         p = result.significance["p_value"] if result.significance else None
         rows.append(
             [
@@ -44,7 +64,7 @@ def comparison_table(comparison: Comparison) -> TableData:
                 claimed,
                 f"{a['gain']:+.1f} {_ci(a['low'], a['high'])}",
                 matched,
-                "–" if p is None else f"{p:.2g}",
+                _no_test(result) if p is None else f"{p:.2g}",
                 result.verdict,
             ]
         )
@@ -58,6 +78,9 @@ def comparison_table(comparison: Comparison) -> TableData:
     return TableData(columns=columns, rows=rows, title="claimed vs adjusted gains", caption=caption, styles=styles)
 
 
+_OTHER_SIDE = Missing("the other run's accuracy is not part of this row: each best cell belongs to one run")
+
+
 def cells_table(comparison: Comparison) -> TableData:
     """Which cells each claim and each best evaluation used, with their accuracies."""
     rows = []
@@ -69,13 +92,16 @@ def cells_table(comparison: Comparison) -> TableData:
                 [result.run, "claimed", f"{c['template']}:{c['profile']}", c["trained"], f"{c['base']:.1f} ({src})"]
             )
         tb, bb = a["trained_best"], a["base_best"]
-        rows.append([result.run, "best (T)", f"{tb['template']}:{tb['profile']}", tb["accuracy"], "–"])
-        rows.append([result.run, "best (B)", f"{bb['template']}:{bb['profile']}", "–", bb["accuracy"]])
+        rows.append([result.run, "best (T)", f"{tb['template']}:{tb['profile']}", tb["accuracy"], _OTHER_SIDE])
+        rows.append([result.run, "best (B)", f"{bb['template']}:{bb['profile']}", _OTHER_SIDE, bb["accuracy"]])
     return TableData(
         columns=["trained run", "cell", "template:profile", "trained acc", "base acc"],
         rows=rows,
         title="cells behind the gains",
     )
+
+
+_NO_CODE = Missing("code use not measured (no completions to scan)")
 
 
 def decomposition_table(comparison: Comparison) -> TableData | None:
@@ -93,9 +119,11 @@ def decomposition_table(comparison: Comparison) -> TableData | None:
                 _signed(d["gain"]),
                 _signed(d["format"]),
                 _signed(d["answers"]),
-                "–" if code.get("base_rate") is None else f"{code['base_rate']:.0f}% → {code['trained_rate']:.0f}%",
-                _signed(code.get("groups", {}).get("lang_to_code", {}).get("gain")),
-                "–" if share is None else f"{share:.0%}",
+                _NO_CODE
+                if code.get("base_rate") is None
+                else f"{code['base_rate']:.0f}% → {code['trained_rate']:.0f}%",
+                _signed(code.get("groups", {}).get("lang_to_code", {}).get("gain"), "no problem switched to code"),
+                Missing("no claimed-cell gain to share out") if share is None else f"{share:.0%}",
             ]
         )
     if not rows:
@@ -151,13 +179,15 @@ def claim_table(cc: ClaimComparison) -> TableData:
             r["version"],
             r["reward"],
             f"{r['claimed_trained']:.1f}",
-            _signed(r["claimed_gain"]),
-            _signed(r["gain_vs_baseline"]),
+            _signed(r["claimed_gain"], "the claim gives no gain for this reward"),
+            _signed(r["gain_vs_baseline"], "no claimed trained accuracy to re-base"),
         ]
         if has_ci:
             row.append(_ci(r["gain_vs_baseline_low"], r["gain_vs_baseline_high"]))
-        row += [_signed(r["vs_published"][f"{o['claim']}:{o['label']}"]) for o in others]
-        row.append("–" if r["kept"] is None else f"{r['kept']:.0%}")
+        row += [_signed(r["vs_published"][f"{o['claim']}:{o['label']}"], "not computable") for o in others]
+        row.append(
+            Missing("the claimed gain is 0 or not given: no share to keep") if r["kept"] is None else f"{r['kept']:.0%}"
+        )
         rows.append(row)
     return TableData(
         columns=columns, rows=rows, title=f"{cc.claim['paper']}: claimed vs re-based", caption=claim_caption(cc)
@@ -188,3 +218,60 @@ def claim_caption(cc: ClaimComparison) -> str:
         f"'{cc.policy}': {b['value']:.1f}{sd} ({b.get('label')}, {b.get('template')}:{b.get('profile')}; {source}); "
         f"figure = {cc.figure_description()}{others}; kept = figure / claimed gain{alternative}{recall}"
     )
+
+
+_LONG_GAINS = [
+    "trained_run",
+    "claimed_gain",
+    "claimed_low",
+    "claimed_high",
+    "adjusted_gain",
+    "adjusted_low",
+    "adjusted_high",
+    "matched_min",
+    "matched_median",
+    "matched_max",
+    "p_value",
+    "verdict",
+]
+_LONG_CLAIM = ["version", "reward", "claimed_trained", "claimed_gain", "gain_vs_baseline", "low", "high", "kept"]
+
+
+def gains_long_table(result: Comparison | ClaimComparison) -> TableData:
+    """compare's CSV: one row per trained run (or claimed reward), plain numbers (points)."""
+    if isinstance(result, ClaimComparison):
+        rows = [
+            [
+                r["version"],
+                r["reward"],
+                r["claimed_trained"],
+                r["claimed_gain"],
+                r["gain_vs_baseline"],
+                r["gain_vs_baseline_low"],
+                r["gain_vs_baseline_high"],
+                r["kept"],
+            ]
+            for r in result.rows
+        ]
+        return TableData(columns=list(_LONG_CLAIM), rows=rows)
+    rows = []
+    for r in result.trained:
+        c, a, m = r.claimed or {}, r.adjusted, r.matched
+        p = r.significance["p_value"] if r.significance else None
+        rows.append(
+            [
+                r.run,
+                c.get("gain"),
+                c.get("low"),
+                c.get("high"),
+                a["gain"],
+                a["low"],
+                a["high"],
+                m["min"],
+                m["median"],
+                m["max"],
+                p,
+                r.verdict,
+            ]
+        )
+    return TableData(columns=list(_LONG_GAINS), rows=rows)

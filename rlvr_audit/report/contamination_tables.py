@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlvr_audit.report.tables import TableData
+from rlvr_audit.report.tables import Missing, TableData
 
 _LONG_COLUMNS = ["benchmark", "role", "ratio", "n", "measure", "mean", "ci_low", "ci_high"]
 MEASURES = (("exact_match", "exact match"), ("rouge_l", "ROUGE-L"), ("answer_accuracy", "answer acc"))
@@ -22,9 +22,11 @@ def sections(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-def _cell(est: dict[str, Any] | None) -> str:
+def _cell(est: dict[str, Any] | None, key: str = "") -> str | Missing:
     if not est or est.get("mean") is None:
-        return "–"
+        if key == "answer_accuracy":
+            return Missing("answer accuracy not measured (--answer-tokens 0, or no gold answers)")
+        return Missing("no probed problems at this ratio")
     return f"{est['mean']:.1f} [{est['low']:.1f}, {est['high']:.1f}]"
 
 
@@ -35,7 +37,7 @@ def probe_table(data: dict[str, Any]) -> TableData:
         for ratio in data["ratios"]:
             figures = per_ratio[str(ratio)]
             label = f"{name} ({role})"
-            rows.append([label, f"{ratio:g}", figures["n"], *(_cell(figures.get(key)) for key, _ in MEASURES)])
+            rows.append([label, f"{ratio:g}", figures["n"], *(_cell(figures.get(key), key) for key, _ in MEASURES)])
     v = data["verdict"]
     splits = data.get("splits") or {}
     left_out = splits.get("problems", 0) - splits.get("probed", 0)
@@ -75,7 +77,7 @@ def contamination_summary_table(summary: dict[str, Any]) -> TableData:
             continue
         bench = summary["benchmark"] if role == "target" else figures.get("benchmark") or {}
         rows.append(
-            [f"{bench.get('name')} ({role})", figures.get("n"), *(_cell(figures.get(key)) for key, _ in MEASURES)]
+            [f"{bench.get('name')} ({role})", figures.get("n"), *(_cell(figures.get(key), key) for key, _ in MEASURES)]
         )
     caption = f"verdict: {summary['sentence']}. So: {summary['implication']}."
     for note in summary.get("notes", []):

@@ -33,7 +33,8 @@ def check_path(path: str | Path) -> Path:
 def save(fig: Any, path: str | Path) -> Path:
     """Write `fig` to `path` (checked) and close it."""
     path = check_path(path)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    extra = {"pil_kwargs": {"optimize": True}} if path.suffix.lower() == ".png" else {}
+    fig.savefig(path, dpi=DPI, bbox_inches="tight", **extra)
     pyplot().close(fig)
     return path
 

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from rlvr_audit.analysis.grid import Cell, Grid, json_number
-from rlvr_audit.report.tables import TableData
+from rlvr_audit.report.tables import Missing, TableData
 
 _LONG_COLUMNS = [
     "template",
@@ -42,7 +42,7 @@ def grid_caption(grid: Grid) -> str:
         within = sum(c.contains(grid.reported) for c in grid.valid_cells())
         gap = best.accuracy - grid.reported
         where = f"{gap:.1f} points below" if gap >= 0 else f"{-gap:.1f} points above"
-        parts.append(f"reported {grid.reported:g}% is {where} the best cell; {within} cell CI(s) contain it (yellow)")
+        parts.append(f"reported {grid.reported:g}% is {where} the best cell; {within} cell CI(s) contain it")
     return "; ".join(parts)
 
 
@@ -70,7 +70,18 @@ def grid_table(grid: Grid, *, compact: bool = False) -> TableData:
     caption = grid_caption(grid)
     if compact:
         caption += f"; ± = half-width of the {int(grid.level * 100)}% bootstrap CI (bounds in --json/--csv)"
-    return TableData(columns, rows, title=grid_title(grid), caption=caption, styles=styles)
+    legend = {"bold green": "best cell"}
+    if grid.reported is not None:
+        legend["yellow"] = f"CI contains the reported {grid.reported:g}%"
+    return TableData(
+        columns,
+        rows,
+        title=grid_title(grid),
+        caption=caption,
+        styles=styles,
+        legend=legend,
+        none_reason="not measured for this template (no generations or no grades)",
+    )
 
 
 def grid_long_table(grid: Grid) -> TableData:
@@ -116,9 +127,11 @@ def grid_sampling_table(grid: Grid) -> TableData:
     return TableData(columns, rows, title=f"{grid.run_name}: {grid.samples} samples per problem (%)")
 
 
-def _cell_text(cell: Cell | None, claimed: bool, compact: bool = False) -> str:
-    if cell is None or math.isnan(cell.accuracy):
-        return "–"
+def _cell_text(cell: Cell | None, claimed: bool, compact: bool = False) -> str | Missing:
+    if cell is None:
+        return Missing("cell not graded: this profile has no grades for this template")
+    if math.isnan(cell.accuracy):
+        return Missing("no graded problems in this cell")
     mark = "*" if claimed else ""
     if compact:
         return f"{cell.accuracy:.1f}{mark} ±{(cell.high - cell.low) / 2:.1f}"

@@ -64,7 +64,7 @@ def test_title_and_caption(grid):
     assert grid_title(grid) == "toy on toy (4 problems): accuracy % [95% CI]"
     assert grid_caption(grid) == (
         "best a x loose = 75.0%; spread 75.0 points; * = as claimed (a x strict); "
-        "reported 20% is 55.0 points below the best cell; 2 cell CI(s) contain it (yellow)"
+        "reported 20% is 55.0 points below the best cell; 2 cell CI(s) contain it"
     )
 
 
