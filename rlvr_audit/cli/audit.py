@@ -3,12 +3,12 @@ claim's cell and the template grid, compare, report; one command, resumable (doc
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.cli import options as opt
 from rlvr_audit.core.errors import AuditError
 
@@ -129,6 +129,9 @@ def _print(result: Any) -> None:
     typer.echo(f"audit: {result.out / 'audit.json'}  compare: {outputs['compare']}  report: {outputs['report']}")
 
 
+_EXPORTS = ("json_path", "csv_path", "markdown_path", "latex_path")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit_cmd(
@@ -175,17 +178,22 @@ def register(app: typer.Typer) -> None:
         ray_cpus: int | None = typer.Option(None, "--ray-cpus", min=1, help="CPUs of the --ray local cluster."),
         workers: int | None = opt.workers(),
         n_boot: int | None = typer.Option(None, "--n-boot", help="Bootstrap resamples (default 2000)."),
-        as_json: bool = opt.as_json("Print audit.json instead of tables."),
+        json_path: str | None = exports.json_option("audit.json"),
+        csv_path: str | None = exports.csv_option("the gains, one row per checkpoint,"),
+        markdown_path: str | None = exports.markdown_option(),
+        latex_path: str | None = exports.latex_option(),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
         """Audit a claim in one command: base + checkpoints x templates x profiles, compared
         and reported; resumable; local or on Ray."""
-        values = {k: v for k, v in locals().items() if k not in ("ctx", "plan", "as_json", "quiet")}
+        exported = exports.Exports(json=json_path, csv=csv_path, markdown=markdown_path, latex=latex_path)
+        values = {k: v for k, v in locals().items() if k not in ("ctx", "plan", "quiet", "exported") + _EXPORTS}
         audit_plan = build_plan(plan, _given(ctx, values))
+        from rlvr_audit.report.comparison_tables import cells_table, comparison_table, gains_long_table
         from rlvr_audit.workflows.audit import run_audit
 
-        result = run_audit(audit_plan, progress=not quiet and not as_json)
-        if as_json:
-            typer.echo(json.dumps(result.document, indent=2, ensure_ascii=False))
-        else:
+        result = run_audit(audit_plan, progress=not quiet and not exported.to_stdout)
+        tables = [comparison_table(result.comparison), cells_table(result.comparison)]
+        exported.write(payload=result.document, tables=tables, csv_tables=[gains_long_table(result.comparison)])
+        if not exported.to_stdout:
             _print(result)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.cli import options as opt
 
 
@@ -67,23 +67,9 @@ def baseline_spec(
     )
 
 
-def _write_outputs(grid: Any, csv_path: Path | None, markdown_path: Path | None, latex_path, plot_path) -> None:
+def _write_outputs(grid: Any, out: exports.Exports, counted: Any, plot_path: Path | None) -> None:
     from rlvr_audit.report.grid_tables import grid_long_table, grid_table
-    from rlvr_audit.report.tables import write_table
 
-    table = grid_table(grid)
-    if csv_path is not None:  # one row per cell, plain numbers: what spreadsheets want
-        write_table(grid_long_table(grid), csv_path, ".csv")  # whatever the file is called
-    for path, suffix in ((markdown_path, ".md"), (latex_path, ".tex")):
-        if path is not None:
-            write_table(table, path, suffix)
-    if plot_path is not None:
-        from rlvr_audit.report.plots import plot_grid_heatmap
-
-        plot_grid_heatmap(grid, plot_path)
-
-
-def _print_json(grid: Any, counted: Any) -> None:
     data = grid.to_json()
     if counted is not None:
         data["generated"] = {
@@ -91,7 +77,12 @@ def _print_json(grid: Any, counted: Any) -> None:
             "generations": counted.generations,
             "completion_tokens": counted.completion_tokens,
         }
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    # CSV: one row per cell, plain numbers (what spreadsheets want)
+    out.write(payload=data, tables=[grid_table(grid)], csv_tables=[grid_long_table(grid)])
+    if plot_path is not None:
+        from rlvr_audit.report.plots import plot_grid_heatmap
+
+        plot_grid_heatmap(grid, plot_path)
 
 
 def _print_tables(grid: Any, run: Any, counted: Any) -> None:
@@ -149,26 +140,23 @@ def register(app: typer.Typer) -> None:
         as_claimed: str | None = typer.Option(None, "--as-claimed", help="TEMPLATE:PROFILE a published number used."),
         label: str | None = typer.Option(None, "--label", help="Run name in reports."),
         workers: int | None = opt.workers(),
-        as_json: bool = opt.as_json("Print the grid as JSON instead of a table."),
-        csv_path: Path | None = typer.Option(
-            None, "--csv", help="Also write the cells as CSV (one row per cell, plain numbers)."
-        ),
-        markdown_path: Path | None = opt.markdown("Also write it as Markdown."),
-        latex_path: Path | None = opt.latex("Also write it as LaTeX."),
+        json_path: str | None = exports.json_option("the grid"),
+        csv_path: str | None = exports.csv_option("the cells (one row per cell, plain numbers)"),
+        markdown_path: str | None = exports.markdown_option("the grid"),
+        latex_path: str | None = exports.latex_option("the grid"),
         plot_path: Path | None = opt.plot("Also write an accuracy heatmap (PNG/PDF/SVG)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
         """Evaluate a model under templates x grading profiles; resumable."""
         spec = baseline_spec(**locals())
+        exported = exports.Exports(json=json_path, csv=csv_path, markdown=markdown_path, latex=latex_path)
         from rlvr_audit.analysis.grid import compute_grid
         from rlvr_audit.workflows.baseline import run_baseline
 
-        run = run_baseline(spec, overwrite=overwrite, progress=not quiet and not as_json)
+        run = run_baseline(spec, overwrite=overwrite, progress=not quiet and not exported.to_stdout)
         profiles = list(spec.profiles) if spec.profiles else None
         grid = compute_grid(run, profiles=profiles, templates=list(spec.templates) or None, reported=reported)
-        _write_outputs(grid, csv_path, markdown_path, latex_path, plot_path)
         counted = getattr(run, "generated", None)
-        if as_json:
-            _print_json(grid, counted)
-        else:
+        _write_outputs(grid, exported, counted, plot_path)
+        if not exported.to_stdout:
             _print_tables(grid, run, counted)

@@ -6,19 +6,26 @@ take space until the size cap ($RLVR_AUDIT_CACHE_MAX_MB) evicts them or `clear` 
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 import typer
 
-from rlvr_audit.cli import options as opt
+from rlvr_audit.cli import exports
 
 
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
+def _profiles_table(info: dict) -> Any:
+    from rlvr_audit.report.tables import TableData
+
+    rows = [[p, e["verdicts"], e["steps"], e["fingerprints"]] for p, e in info["profiles"].items()]
+    return TableData(columns=["profile", "verdicts", "steps", "fingerprints"], rows=rows, title="cached per profile")
+
+
 def _print_info(info: dict) -> None:
-    from rlvr_audit.report.tables import TableData, print_table
+    from rlvr_audit.report.tables import print_table
 
     typer.echo(f"path: {info['path']}")
     typer.echo(f"entries: {info['entries']:,}")
@@ -27,8 +34,7 @@ def _print_info(info: dict) -> None:
         f"cap {_mb(info['max_bytes'])} ($RLVR_AUDIT_CACHE_MAX_MB)"
     )
     if info["profiles"]:
-        rows = [[p, e["verdicts"], e["steps"], e["fingerprints"]] for p, e in info["profiles"].items()]
-        print_table(TableData(columns=["profile", "verdicts", "steps", "fingerprints"], rows=rows))
+        print_table(_profiles_table(info))
 
 
 def register(app: typer.Typer) -> None:
@@ -36,18 +42,23 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cache_app, name="cache")
 
     @cache_app.command("info")
-    def info_cmd(as_json: bool = opt.as_json("Print JSON to stdout.")) -> None:
+    def info_cmd(
+        json_path: str | None = exports.json_option("the cache's facts"),
+        csv_path: str | None = exports.csv_option("the per-profile table"),
+        markdown_path: str | None = exports.markdown_option("the per-profile table"),
+        latex_path: str | None = exports.latex_option("the per-profile table"),
+    ) -> None:
         """Where the cache is, how big, and how many entries each profile has."""
         from rlvr_audit.grading.engine.cache import GradeCache
 
+        exported = exports.Exports(json=json_path, csv=csv_path, markdown=markdown_path, latex=latex_path)
         cache = GradeCache.persistent()
         try:
             info = cache.info()
         finally:
             cache.close()
-        if as_json:
-            typer.echo(json.dumps(info, indent=2))
-        else:
+        exported.write(payload=info, tables=[_profiles_table(info)])
+        if not exported.to_stdout:
             _print_info(info)
 
     @cache_app.command("clear")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.cli import options as opt
 from rlvr_audit.core.errors import AuditError, GateFailure
 
@@ -121,12 +121,10 @@ def _emit(
     tables: list[Any],
     *,
     contamination: tuple[dict | None, str | None] = (None, None),
-    as_json: bool,
-    json_out,
-    markdown,
-    latex,
+    out: exports.Exports,
     plot,
-) -> None:
+) -> dict[str, Any]:
+    from rlvr_audit.report.comparison_tables import gains_long_table
     from rlvr_audit.report.contamination_tables import contamination_summary_table
     from rlvr_audit.report.tables import print_table
 
@@ -137,21 +135,15 @@ def _emit(
         tables = [*tables, contamination_summary_table(summary)]
     if missing:
         payload.setdefault("notes", []).append(missing)
-    if as_json:
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
+    out.write(payload=payload, tables=tables, csv_tables=[gains_long_table(result)])
+    if not out.to_stdout:
         for table in tables:
             print_table(table)
         for note in payload.get("notes", []):
             typer.secho(f"note: {note}", err=True, fg="yellow")
-    if json_out:
-        opt.write_text(json_out, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    if markdown:
-        opt.write_text(markdown, "\n".join(t.to_markdown() for t in tables))
-    if latex:
-        opt.write_text(latex, "\n".join(t.to_latex() for t in tables))
     if plot:
         _draw(result, plot)
+    return payload
 
 
 def register(app: typer.Typer) -> None:
@@ -179,10 +171,11 @@ def register(app: typer.Typer) -> None:
         ),
         profile: list[str] | None = opt.profile("Restrict to these profiles (repeat or a,b).", short=None),
         template: list[str] | None = opt.template("Restrict to these templates.", short=None),
-        as_json: bool = opt.as_json("Print JSON (schema: docs/compare-json.md)."),
-        markdown: Path | None = opt.markdown("Write the table as Markdown."),
-        latex: Path | None = opt.latex("Write the table as LaTeX."),
-        json_out: Path | None = typer.Option(None, "--json-out", help="Write the JSON to a file."),
+        json_path: str | None = exports.json_option("the comparison (schema: docs/compare-json.md)"),
+        csv_path: str | None = exports.csv_option("one row per trained run, plain numbers,"),
+        markdown: str | None = exports.markdown_option(),
+        latex: str | None = exports.latex_option(),
+        json_out: Path | None = typer.Option(None, "--json-out", hidden=True, help="Old spelling of --json PATH."),
         plot: Path | None = opt.plot(
             "Draw claimed vs adjusted bars (FILE.png) and the per-cell gain heatmap (FILE-heatmap.png)."
         ),
@@ -223,6 +216,13 @@ def register(app: typer.Typer) -> None:
 
         if n_boot < 100:
             raise AuditError(f"--n-boot {n_boot} is too small for a CI", "pass --n-boot 1000 or more")
+        also_json = None  # the old `--json --json-out F`: stdout and the file
+        if json_out is not None:
+            if json_path not in (None, exports.STDOUT):
+                raise AuditError("--json PATH and --json-out PATH were both given", "pass --json PATH only")
+            also_json = exports.Exports(json=str(json_out)) if json_path == exports.STDOUT else None
+            json_path = json_path or str(json_out)
+        out = exports.Exports(json=json_path, csv=csv_path, markdown=markdown, latex=latex)
         runs = runs or []
         profiles = opt.split_names(profile) or None
         bootstrap = {"level": level, "n_boot": n_boot, "seed": seed}
@@ -246,16 +246,15 @@ def register(app: typer.Typer) -> None:
                 **bootstrap,
             )
         context = _contamination(contamination, no_contamination, runs[0] if runs else None)
-        _emit(
+        payload = _emit(
             result,
             tables,
             contamination=context,
-            as_json=as_json,
-            json_out=json_out,
-            markdown=markdown,
-            latex=latex,
+            out=out,
             plot=plot,
         )
+        if also_json is not None:
+            also_json.write(payload=payload)
         tripped = tripped_gates(result, Gates(adjusted_below=fail_if_adjusted_below, on_regression=fail_on_regression))
         if tripped:
             raise GateFailure(tripped[0])

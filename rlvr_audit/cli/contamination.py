@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.cli import options as opt
 from rlvr_audit.core.errors import AuditError
 
@@ -30,14 +30,10 @@ def parse_ratios(text: str) -> tuple[float, ...]:
     return tuple(out)
 
 
-def _write_outputs(data: dict[str, Any], csv_path: Path | None, markdown_path: Path | None, plot_path: Path | None):
+def _write_outputs(data: dict[str, Any], exported: exports.Exports, plot_path: Path | None) -> None:
     from rlvr_audit.report.contamination_tables import probe_long_table, probe_table
-    from rlvr_audit.report.tables import write_table
 
-    if csv_path is not None:
-        write_table(probe_long_table(data), csv_path, ".csv")
-    if markdown_path is not None:
-        write_table(probe_table(data), markdown_path, ".md")
+    exported.write(payload=data, tables=[probe_table(data)], csv_tables=[probe_long_table(data)])
     if plot_path is not None:
         from rlvr_audit.report.plots import plot_probe
 
@@ -89,9 +85,10 @@ def register(app: typer.Typer) -> None:
         overwrite: bool = opt.overwrite("Replace probe runs with a different spec."),
         label: str | None = typer.Option(None, "--label", help="Run name in reports."),
         workers: int | None = opt.workers(),
-        as_json: bool = opt.as_json("Print probe.json instead of a table."),
-        csv_path: Path | None = typer.Option(None, "--csv", help="Also write the figures as CSV (plain numbers)."),
-        markdown_path: Path | None = opt.markdown("Also write the table as Markdown."),
+        json_path: str | None = exports.json_option("probe.json"),
+        csv_path: str | None = exports.csv_option("the figures (plain numbers)"),
+        markdown_path: str | None = exports.markdown_option("the table"),
+        latex_path: str | None = exports.latex_option("the table"),
         plot_path: Path | None = opt.plot("Also write a plot of exact match and ROUGE-L by ratio (PNG/PDF/SVG)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
@@ -99,6 +96,7 @@ def register(app: typer.Typer) -> None:
         whether it writes the rest; side by side with a control it cannot have seen."""
         from rlvr_audit.workflows.contamination import ProbeSpec, run_probe
 
+        exported = exports.Exports(json=json_path, csv=csv_path, markdown=markdown_path, latex=latex_path)
         options = opt.backend_options(
             backend_option, base_url=base_url, api_key=api_key, dtype=dtype, max_model_len=max_model_len
         )
@@ -122,10 +120,9 @@ def register(app: typer.Typer) -> None:
             label=label,
             grade_workers=workers,
         )
-        result = run_probe(spec, overwrite=overwrite, progress=not quiet and not as_json)
-        _write_outputs(result.data, csv_path, markdown_path, plot_path)
-        if as_json:
-            typer.echo(json.dumps(result.data, indent=2, ensure_ascii=False))
+        result = run_probe(spec, overwrite=overwrite, progress=not quiet and not exported.to_stdout)
+        _write_outputs(result.data, exported, plot_path)
+        if exported.to_stdout:
             return
         from rlvr_audit.report.contamination_tables import probe_table
         from rlvr_audit.report.tables import print_table

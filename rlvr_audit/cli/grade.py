@@ -7,27 +7,24 @@ else per file); a run directory is graded in place and its grid printed. The wor
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.cli import options as opt
-from rlvr_audit.core.errors import AuditError
 
 
-def _print_run_dir(graded: Any, *, as_json: bool, as_csv: bool) -> None:
-    from rlvr_audit.report.grid_tables import grid_table
+def _print_run_dir(graded: Any, exported: exports.Exports) -> None:
+    from rlvr_audit.report.grid_tables import grid_long_table, grid_table
 
     stats, table = graded.stats, grid_table(graded.grid)
     for line in stats.get("messages", []):  # what was re-graded or is stale, and why
         typer.echo(f"{graded.run.name}: {line}", err=True)
-    if as_json:
-        typer.echo(json.dumps({"grading": stats, "grid": graded.grid.to_json()}, indent=2, ensure_ascii=False))
-    elif as_csv:
-        typer.echo(table.to_csv(), nl=False)
-    else:
+    payload = {"grading": stats, "grid": graded.grid.to_json()}
+    exported.write(payload=payload, tables=[table], csv_tables=[grid_long_table(graded.grid)])
+    if not exported.to_stdout:
         from rlvr_audit.report.tables import print_table
 
         added = sum(stats["added"].values())
@@ -40,21 +37,17 @@ def _print_run_dir(graded: Any, *, as_json: bool, as_csv: bool) -> None:
         print_table(table)
 
 
-def _print_files(graded: Any, profiles: list[str], *, as_json: bool, as_csv: bool) -> None:
+def _print_files(graded: Any, profiles: list[str], exported: exports.Exports) -> None:
     from rlvr_audit.report.grade_tables import grade_tables
+    from rlvr_audit.workflows.grade_files import ACCURACY_COUNTS
 
     acc, health, long = grade_tables(graded.rows, profiles)
     stats = graded.stats
     for note in graded.notes:
         typer.echo(note, err=True)
-    if as_json:
-        from rlvr_audit.workflows.grade_files import ACCURACY_COUNTS
-
-        out = {"rows": long.records(), "stats": stats.to_dict(), "accuracy_counts": ACCURACY_COUNTS}
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
-        return
-    if as_csv:
-        typer.echo(long.to_csv(), nl=False)
+    payload = {"rows": long.records(), "stats": stats.to_dict(), "accuracy_counts": ACCURACY_COUNTS}
+    exported.write(payload=payload, tables=[acc, health], csv_tables=[long])
+    if exported.to_stdout:
         return
     from rich.console import Console
 
@@ -82,8 +75,16 @@ def register(app: typer.Typer) -> None:
         completion_field: str | None = opt.completion_field(),
         answer_field: str | None = opt.answer_field(),
         solution_field: str | None = typer.Option(None, "--solution-field", help="Field holding the worked solution."),
-        as_json: bool = opt.as_json("Print JSON to stdout instead of tables."),
-        as_csv: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of tables."),
+        benchmark: str | None = typer.Option(
+            None,
+            "--benchmark",
+            help="Files: the benchmark the records belong to (math500, minerva, gsm8k, ...), for profiles whose "
+            "harness grades benchmarks differently. Run directories know theirs.",
+        ),
+        json_path: str | None = exports.json_option("the accuracies and grading stats"),
+        csv_path: str | None = exports.csv_option("one row per group (or cell) and profile, plain numbers,"),
+        markdown_path: str | None = exports.markdown_option(),
+        latex_path: str | None = exports.latex_option(),
         out: Path | None = opt.out("Directory for per-item grades (default: beside each input)."),
         workers: int | None = opt.workers("Grading processes (default: all cores; 0 = in-process)."),
         timeout: float = opt.timeout(),
@@ -100,16 +101,16 @@ def register(app: typer.Typer) -> None:
         """Re-grade existing generations with grading profiles (no model needed)."""
         from rlvr_audit.grading.engine.cache import GradeCache
         from rlvr_audit.grading.registry import resolve_profiles
-        from rlvr_audit.workflows.grade_files import check_run_dirs, grade_files, grade_run_dir
+        from rlvr_audit.workflows.grade_files import check_benchmark, check_run_dirs, grade_files, grade_run_dir
 
-        if as_json and as_csv:
-            raise AuditError("--json and --csv were both given", "pass one of them")
+        exported = exports.Exports(json=json_path, csv=csv_path, markdown=markdown_path, latex=latex_path)
         names = resolve_profiles(profile or None)
+        benchmark = check_benchmark(benchmark)  # a typo fails before any grading
         cache = None if no_cache else GradeCache.persistent()
         pool = {"workers": workers, "timeout": timeout, "cache": cache}
         for path in check_run_dirs(paths):
             graded = grade_run_dir(path, names, regrade=not no_regrade, **pool)
-            _print_run_dir(graded, as_json=as_json, as_csv=as_csv)
+            _print_run_dir(graded, exported)
         files = [p for p in paths if not p.is_dir()]
         if not files:
             return
@@ -117,5 +118,7 @@ def register(app: typer.Typer) -> None:
         from rlvr_audit.io.intake import Intake
 
         intake = Intake(strict=strict, dedupe=dedupe)
-        graded = grade_files(files, names, group_by=group_by, fields=fields, out=out, intake=intake, **pool)
-        _print_files(graded, names, as_json=as_json, as_csv=as_csv)
+        graded = grade_files(
+            files, names, group_by=group_by, fields=fields, out=out, benchmark=benchmark, intake=intake, **pool
+        )
+        _print_files(graded, names, exported)

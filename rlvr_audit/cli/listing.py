@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import importlib
-import json
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.core.errors import AuditError
+
+if TYPE_CHECKING:
+    from rlvr_audit.report.tables import TableData
 
 
 class Kind(str, Enum):
@@ -38,27 +42,42 @@ def rows_for(kind: Kind) -> list[dict]:
     return getattr(module, func)()
 
 
+def list_table(kind: Kind, rows: list[dict]) -> TableData:
+    """The rows as a table; long free text (profile notes) stays in the JSON, one line a row."""
+    from rlvr_audit.report.tables import TableData
+
+    columns = [c for c in rows[0] if c != "notes"] if rows else ["name"]
+    return TableData(columns=columns, rows=[[_text(row.get(c, "")) for c in columns] for row in rows], title=kind.value)
+
+
+def _text(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_cmd(
         kind: Kind = typer.Argument(..., help="What to list."),
-        as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+        json_out: str | None = exports.json_option("the rows (with notes)"),
+        csv_out: str | None = exports.csv_option("the table"),
+        markdown_out: str | None = exports.markdown_option("the table"),
+        latex_out: str | None = exports.latex_option("the table"),
     ) -> None:
         """List templates, profiles, benchmarks, rewards or claims."""
+        out = exports.Exports(json=json_out, csv=csv_out, markdown=markdown_out, latex=latex_out)
         rows = rows_for(kind)
-        if as_json:
-            typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        table = list_table(kind, rows)
+        out.write(payload=rows, tables=[table])
+        if out.to_stdout:
             return
         from rich.markup import escape
         from rich.table import Table
 
         from rlvr_audit.report.tables import print_table
 
-        table = Table(title=kind.value, show_lines=False)
-        # Long free text (profile notes) stays in --json; the table keeps one line a row.
-        columns = [c for c in rows[0] if c != "notes"] if rows else ["name"]
-        for col in columns:
-            table.add_column(col, overflow="fold")
+        rich_table = Table(title=kind.value, show_lines=False)
+        for col in table.columns:
+            rich_table.add_column(col, overflow="fold")
         for row in rows:
-            table.add_row(*(escape(str(row.get(c, ""))) for c in columns))
-        print_table(table)
+            rich_table.add_row(*(escape(str(row.get(c, ""))) for c in table.columns))
+        print_table(rich_table)

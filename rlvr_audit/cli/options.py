@@ -154,16 +154,7 @@ def overwrite(help: str) -> Any:
     return typer.Option(False, "--overwrite", help=help)
 
 
-def as_json(help: str = "Print JSON instead of a table.") -> Any:
-    return typer.Option(False, "--json", help=help)
-
-
-def markdown(help: str) -> Any:
-    return typer.Option(None, "--markdown", help=help)
-
-
-def latex(help: str) -> Any:
-    return typer.Option(None, "--latex", help=help)
+# --json/--csv/--markdown/--latex PATH: rlvr_audit.cli.exports (one definition for every command)
 
 
 def plot(help: str) -> Any:

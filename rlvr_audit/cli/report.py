@@ -51,6 +51,10 @@ def register(app: typer.Typer) -> None:
             raise AuditError(f"--n-boot {n_boot} is too small for a CI", "pass --n-boot 1000 or more")
         if not 0 < level < 1:
             raise AuditError(f"--level {level} is not a confidence level", "pass e.g. --level 0.95")
+        if json_out is not None and str(json_out) == "-":
+            raise AuditError(
+                "report --json needs a file name (the report is a page, not a table)", "pass e.g. --json report.json"
+            )
         if html.suffix.lower() not in (".html", ".htm"):
             raise AuditError(f"--html {html} does not end in .html", "pass e.g. --html report.html")
         data, notes = make_report(

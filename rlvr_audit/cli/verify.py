@@ -5,12 +5,12 @@ run: finish it), 2 on bad input. The work is in `rlvr_audit.workflows.verify`.""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from rlvr_audit.cli import exports
 from rlvr_audit.cli import options as opt
 from rlvr_audit.core.errors import EXIT_GATE, EXIT_INCOMPLETE
 
@@ -35,6 +35,14 @@ def _print_tables(results: list[Any]) -> None:
         console.print(table)
 
 
+def checks_table(results: list[Any]) -> Any:
+    """Every check of every run, one row each (what --csv/--markdown/--latex write)."""
+    from rlvr_audit.report.tables import TableData
+
+    rows = [[r.name, c.name, c.status, c.detail] for r in results for c in r.checks]
+    return TableData(columns=["run", "check", "status", "detail"], rows=rows, title="verify")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("verify")
     def verify_cmd(
@@ -47,18 +55,22 @@ def register(app: typer.Typer) -> None:
         ),
         workers: int | None = opt.workers("Grading processes for --regrade (default: all cores; 0 = in-process)."),
         timeout: float = opt.timeout(),
-        as_json: bool = opt.as_json("Print JSON to stdout instead of tables."),
+        json_path: str | None = exports.json_option("the checks"),
+        csv_path: str | None = exports.csv_option("the checks, one row each,"),
+        markdown_path: str | None = exports.markdown_option("the checks"),
+        latex_path: str | None = exports.latex_option("the checks"),
     ) -> None:
         """Check that a run's numbers follow from its records: hashes, fingerprints, missing,
         duplicate, stale and torn records, and summary.json against a recomputed grid."""
         from rlvr_audit.workflows.verify import VerifyOptions, verify_runs
 
+        exported = exports.Exports(json=json_path, csv=csv_path, markdown=markdown_path, latex=latex_path)
         options = VerifyOptions(tuple(templates_dir or ()), regrade, workers, timeout)
         results = verify_runs(runs, options)
-        if as_json:
-            ok = all(r.ok for r in results)
-            typer.echo(json.dumps({"ok": ok, "runs": [r.to_json() for r in results]}, indent=2, ensure_ascii=False))
-        else:
+        ok = all(r.ok for r in results)
+        payload = {"ok": ok, "runs": [r.to_json() for r in results]}
+        exported.write(payload=payload, tables=[checks_table(results)])
+        if not exported.to_stdout:
             _print_tables(results)
         failed = [(r, c) for r in results for c in r.failures()]
         for result, check in failed:
