@@ -108,7 +108,7 @@ def two_runs_block(data: Path, work: Path) -> str:
     cmp = work / "cmp.json"
     _cli(
         ["compare", str(runs / "base"), str(runs / "trained"), "--as-claimed", f"{TWO_RUNS[0]}:{TWO_RUNS_PROFILE}"]
-        + ["--n-boot", "1000", "--json-out", str(cmp)]
+        + ["--n-boot", "1000", "--json", str(cmp)]
     )
     t = json.loads(cmp.read_text(encoding="utf-8"))["trained"][0]
     c, a = t["claimed"], t["adjusted"]

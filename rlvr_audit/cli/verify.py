@@ -18,11 +18,11 @@ _STYLES = {"ok": "green", "warn": "yellow", "FAIL": "bold red"}
 
 
 def _print_tables(results: list[Any]) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console()
+    from rlvr_audit.report.tables import print_table
+
     for result in results:
         verdict = "[green]verifies[/]" if result.ok else "[bold red]does not verify[/]"
         table = Table(title=f"{escape(result.name)} ({escape(str(result.path))}): {verdict}", title_justify="left")
@@ -32,7 +32,7 @@ def _print_tables(results: list[Any]) -> None:
         for check in result.checks:
             style = _STYLES[check.status]
             table.add_row(escape(check.name), f"[{style}]{check.status}[/]", escape(check.detail))
-        console.print(table)
+        print_table(table)
 
 
 def checks_table(results: list[Any]) -> Any:
