@@ -237,3 +237,21 @@ def test_plot_heatmap(tmp_path, center):
         plot_heatmap(values, ["t1"], ["p1", "p2"], tmp_path / "bad.png", title="x")
     with pytest.raises(AuditError, match=".png"):
         plot_heatmap(values, ["t1", "t2"], ["p1", "p2"], tmp_path / "h.txt", title="x")
+
+
+def test_cli_exports_and_the_old_json_out(tmp_path, capsys):
+    make_run(tmp_path / "base", {("a", "x"): _column(20), ("a", "y"): _column(15)})
+    make_run(tmp_path / "rl", {("a", "x"): _column(30), ("a", "y"): _column(10)})
+    runs = [str(tmp_path / "base"), str(tmp_path / "rl"), "--as-claimed", "a:x", "--n-boot", "200"]
+    assert main(["compare", *runs, "--csv", "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("trained_run,claimed_gain,claimed_low,claimed_high,adjusted_gain")
+    assert lines[1].startswith("rl,25.0,")  # 30/40 - 20/40 = +25 points in the claimed cell
+    # the old spelling: --json-out F writes the file; with a bare --json, stdout gets it too
+    assert main(["compare", *runs, "--json", "--json-out", str(tmp_path / "c.json")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert json.loads((tmp_path / "c.json").read_text()) == printed
+    assert main(["compare", *runs, "--json", str(tmp_path / "d.json")]) == 0
+    assert "claimed vs adjusted gains" in capsys.readouterr().out  # a file: the tables still print
+    assert json.loads((tmp_path / "d.json").read_text())["trained"][0]["run"] == "rl"
+    assert main(["compare", *runs, "--json", str(tmp_path / "e.json"), "--json-out", str(tmp_path / "f.json")]) == 2
