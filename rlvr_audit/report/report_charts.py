@@ -81,7 +81,11 @@ def heatmap_svg(
     plt = _pyplot()
     values = [c["value"] for c in cells.values() if c.get("value") is not None]
     if center is not None:
-        span = max((abs(v - center) for v in values), default=1.0) or 1.0
+        import numpy as np
+
+        from rlvr_audit.report.heatmaps import gain_span  # the PNG's scale: symmetric, at least +-10
+
+        span = gain_span(np.asarray(values, dtype=float) - center)
         norm, cmap = Normalize(center - span, center + span), colormaps["RdBu"]
     else:
         norm, cmap = Normalize(0, 100), colormaps["viridis"]
