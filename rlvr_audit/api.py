@@ -21,15 +21,17 @@ def grade(
     profile: str | Profile = "math-verify",
     *,
     solution: str | None = None,
+    benchmark: str | None = None,
     timeout: float = 5.0,
 ) -> Grade:
-    """Grade one completion against the gold `answer` with one profile.
+    """Grade one completion against the gold `answer` with one profile (`benchmark`: the
+    benchmark's name, for a profile whose harness grades benchmarks differently).
 
     It runs in a worker process under the same per-step time limit as every other grade, so
     a pathological completion comes back as status `timeout` instead of hanging the caller.
     """
     batch = _grade_many(
-        [GradeRequest(completion, answer, solution)], [profile], workers=1, timeout=timeout, progress=False
+        [GradeRequest(completion, answer, solution, benchmark)], [profile], workers=1, timeout=timeout, progress=False
     )
     name = profile if isinstance(profile, str) else profile.name
     return batch.grades[0][name]

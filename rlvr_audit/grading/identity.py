@@ -39,8 +39,12 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
 }
 # A plug-in that does not declare `libraries` may call any of them: all count.
 ALL_LIBRARIES = ("math-verify", *_SYMPY_STACK, "word2number", "regex")
-# Prose attributes: editing them never changes a verdict.
-_PROSE = frozenset({"name", "harness", "description", "notes", "version", "libraries"})
+# Prose attributes: editing them never changes a verdict. `exact_benchmarks` is prose too;
+# `uses_answer_items` is behaviour that `version` stands for (as for methods), so that
+# declaring it on the base class leaves every other profile's fingerprint as it was.
+_PROSE = frozenset(
+    {"name", "harness", "description", "notes", "version", "libraries", "exact_benchmarks", "uses_answer_items"}
+)
 
 _known: dict[int, tuple[Profile, dict[str, Any], str]] = {}
 

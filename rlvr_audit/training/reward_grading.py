@@ -42,14 +42,23 @@ class RewardGrader:
     e.g. in tests). `workers`: pool size (None: this process's share of the cores, since
     every training process on a node has its own pool; 0 grades in this process with no
     time limit, the old behaviour). `cache`: use the persistent verdict cache.
+    `benchmark`: the benchmark the golds come from, for a profile whose harness branches
+    on it (None: the profile's default path).
     """
 
     def __init__(
-        self, profile: str | Profile, *, timeout: float = DEFAULT_GRADE_TIMEOUT, workers: int | None = None, cache=True
+        self,
+        profile: str | Profile,
+        *,
+        timeout: float = DEFAULT_GRADE_TIMEOUT,
+        workers: int | None = None,
+        cache=True,
+        benchmark: str | None = None,
     ):
         from rlvr_audit.grading.engine.workers import default_workers
 
         self.profile = profile
+        self.benchmark = benchmark
         self.timeout = float(timeout)
         if workers is None:
             workers = max(1, default_workers() // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1)))
@@ -108,7 +117,7 @@ class RewardGrader:
         for i, (text, gold, sol) in enumerate(zip(texts, golds, sols)):
             if gold is None or gold == "":  # nothing to match: no reward, and nothing to grade
                 continue
-            requests.append(GradeRequest(text, str(gold), sol or None))
+            requests.append(GradeRequest(text, str(gold), sol or None, self.benchmark))
             where.append(i)
         out = RewardGrades([0.0] * len(texts))
         if requests:

@@ -60,6 +60,19 @@ def _fields_of(records: list[dict], path: Path, group_by, completion_field, answ
     return c_field, a_field, s_field
 
 
+def check_benchmark(name: str | None) -> str | None:
+    """`--benchmark NAME` as the registry spells it (Qwen's `minerva_math` is `minerva`);
+    an AuditError naming the known ones otherwise."""
+    from rlvr_audit.benchmarks.registry import SPECS
+
+    if name is None:
+        return None
+    name = {"minerva_math": "minerva"}.get(name, name)
+    if name not in SPECS:
+        raise AuditError(f"'{name}' is not a known benchmark", f"pass --benchmark with one of: {', '.join(SPECS)}")
+    return name
+
+
 def load_requests(
     paths,
     *,
@@ -67,12 +80,13 @@ def load_requests(
     completion_field,
     answer_field,
     solution_field,
+    benchmark=None,
     intake: Intake | None = None,
     notify: Notify = warn_on_stderr,
 ):
     """(GradeRequest, group, source file, index, record id) for every record of `paths` to
-    grade. Torn tails, duplicates, conflicting golds and completions that are not text:
-    `intake` (io.intake)."""
+    grade; `benchmark` is the benchmark every record belongs to (None: unknown). Torn tails,
+    duplicates, conflicting golds and completions that are not text: `intake` (io.intake)."""
     from rlvr_audit.grading.base import GradeRequest
     from rlvr_audit.io.intake import read_user_records
     from rlvr_audit.workflows.grade_inputs import take_in
@@ -91,7 +105,13 @@ def load_requests(
         for i, completion, gold in kept:
             record, group = records[i], groups[i]
             solution = record.get(s_field) if s_field else None
-            request = GradeRequest(completion, _as_text(gold), None if solution is None else str(solution))
+            request = GradeRequest(
+                completion,
+                _as_text(gold),
+                None if solution is None else str(solution),
+                benchmark,
+                tuple(str(v) for v in gold) if isinstance(gold, list) and gold else None,
+            )
             items.append((request, group, path, i, record.get("id")))
     return items
 
@@ -174,17 +194,20 @@ def grade_files(
     cache,
     out,
     progress=True,
+    benchmark=None,
     intake: Intake | None = None,
     notify: Notify = warn_on_stderr,
 ) -> FileGrades:
     """Grade files of generations with `profiles` and write their per-item grades.
 
     `fields` names the completion/answer/solution fields (None: guessed per file);
+    `benchmark` names the benchmark of every record (profiles that branch on it follow it);
     `intake` says how to take damaged input (io.intake), `notify` where warnings go."""
     from rlvr_audit.grading.engine.pool import grade_many
     from rlvr_audit.workflows.item_grades import plan_targets
 
-    items = load_requests(paths, group_by=group_by, intake=intake, notify=notify, **fields)
+    benchmark = check_benchmark(benchmark)
+    items = load_requests(paths, group_by=group_by, benchmark=benchmark, intake=intake, notify=notify, **fields)
     targets = plan_targets(list(dict.fromkeys(it[2] for it in items)), out)  # refused before any grading
     batch = grade_many(
         [it[0] for it in items], profiles, workers=workers, timeout=timeout, cache=cache, progress=progress

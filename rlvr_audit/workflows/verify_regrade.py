@@ -27,6 +27,14 @@ def _comparable(files: RunFiles, grades: dict[Key, dict[str, Any]], generations:
     ]
 
 
+def _request(completion: str, problem: dict[str, Any], benchmark: str | None):
+    from rlvr_audit.grading.base import GradeRequest
+
+    raw = (problem.get("meta") or {}).get("answer_raw")
+    items = tuple(str(v).strip() for v in raw) if isinstance(raw, list) and raw else None
+    return GradeRequest(completion, problem["answer"], problem.get("solution"), benchmark, items)
+
+
 def check_verdicts(
     files: RunFiles,
     profile: str,
@@ -39,7 +47,6 @@ def check_verdicts(
     """Each stored verdict of `profile` vs a fresh judgement of the same generation."""
     from rlvr_audit.core.errors import AuditError
     from rlvr_audit.grading import registry
-    from rlvr_audit.grading.base import GradeRequest
     from rlvr_audit.grading.engine.pool import grade_many
 
     name = f"verdicts {profile}"
@@ -51,12 +58,8 @@ def check_verdicts(
     current = fingerprint(profile) if fingerprint else None
     problems = {str(r["id"]): r for _, r in files.problems.records if "id" in r}
     keys = _comparable(files, grades, generations, current)
-    requests = [
-        GradeRequest(
-            str(generations[k].get("completion", "")), problems[k[0]]["answer"], problems[k[0]].get("solution")
-        )
-        for k in keys
-    ]
+    benchmark = (files.manifest.get("benchmark") or {}).get("name")  # graded under the run's benchmark
+    requests = [_request(str(generations[k].get("completion", "")), problems[k[0]], benchmark) for k in keys]
     batch = grade_many(requests, [profile], workers=workers, timeout=timeout, cache=None, progress=False)
     differ, unsettled = [], 0
     for key, row in zip(keys, batch.grades):

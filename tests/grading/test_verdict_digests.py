@@ -26,8 +26,8 @@ TIMEOUT_S = 60.0  # generous: a timeout here is the machine, not the profile (an
 # profile -> (version, sha256 of the sorted (index, status, extracted) list). Index runs
 # over the first LINES_PER_FILE lines of every real-outputs file, files in name order.
 PINNED: dict[str, tuple[str, str]] = {
-    "qwen25-math": ("1", "76efc02a4c46102900d4cd51ead1f7055417a42f4140646dc51555f796227e17"),
-    "ttrl": ("1", "ce773ee428e61454d6dd0a3f400c7a8186fde35df466b24755055b6408b2a997"),
+    "qwen25-math": ("2", "76efc02a4c46102900d4cd51ead1f7055417a42f4140646dc51555f796227e17"),
+    "ttrl": ("2", "ce773ee428e61454d6dd0a3f400c7a8186fde35df466b24755055b6408b2a997"),
     "math-verify": ("2", "3c3fc195bfc63dfb76261ffef6224bebb5d8bc0d0bdf45f32d73be3075c6a275"),
     "sober": ("2", "3c3fc195bfc63dfb76261ffef6224bebb5d8bc0d0bdf45f32d73be3075c6a275"),
     "minerva": ("1", "a33ffeb0c2ebc3af01450e97cbf04102e76993c8acdcf02409cd3180a9644789"),

@@ -1,4 +1,5 @@
-"""A verdict cache keyed by (profile, fingerprint, gold, extracted answer).
+"""A verdict cache keyed by (profile, fingerprint, gold, extracted answer), plus the
+benchmark variant for a profile whose verdicts depend on the benchmark.
 
 Grading cost then grows with distinct answers, not with samples: 8 samples that all say
 "12" against the same gold are judged once. Only verdicts (True/False) are cached; a
@@ -27,7 +28,9 @@ from typing import Any
 
 from rlvr_audit.core.errors import AuditError
 
-JudgeKey = tuple[str, str, str, "str | None"]  # (profile, fingerprint, gold, extracted)
+# (profile, fingerprint, gold, extracted), or (..., benchmark variant) for a profile that
+# branches on the benchmark (engine/tasks.py), so that no verdict crosses benchmarks.
+JudgeKey = tuple  # (str, str, str, str | None[, str])
 # Also cached: gold preparation and extraction results, by (profile, fingerprint, step, inputs).
 
 MAX_MB_ENV = "RLVR_AUDIT_CACHE_MAX_MB"

@@ -32,7 +32,7 @@ from rlvr_audit.core.types import Grade
 from rlvr_audit.grading.base import Extraction, GradeRequest, Profile
 from rlvr_audit.grading.engine.cache import GradeCache, JudgeKey
 from rlvr_audit.grading.engine.inline import run_inline
-from rlvr_audit.grading.engine.tasks import Outcome, Task
+from rlvr_audit.grading.engine.tasks import Outcome, Task, extract_args, gold_args, judge_args, variant_of
 from rlvr_audit.grading.engine.workers import WorkerPool, default_workers
 
 
@@ -136,13 +136,14 @@ class _Plan:
     """Phase-1 tasks of one call and where each (profile, input) finds its task."""
 
     tasks: list[Task]
-    gold_task: dict[tuple[str, str, str | None], int]
-    extract_task: dict[tuple[str, str], int]
+    gold_task: dict[tuple, int]
+    extract_task: dict[tuple, int]
 
     def outcomes_of(self, phase1: list, profile: Profile, req: GradeRequest) -> tuple[Outcome, Outcome]:
         """(gold outcome, extraction outcome) of `req` under `profile`."""
-        gold = phase1[self.gold_task[(profile.name, req.answer, req.solution)]]
-        return gold, phase1[self.extract_task[(profile.name, req.completion)]]
+        variant = variant_of(profile, req)
+        gold = phase1[self.gold_task[(profile.name, gold_args(profile, req, variant))]]
+        return gold, phase1[self.extract_task[(profile.name, extract_args(req, variant))]]
 
 
 def _plan(requests: Sequence[GradeRequest], profs: list[Profile]) -> _Plan:
@@ -151,14 +152,17 @@ def _plan(requests: Sequence[GradeRequest], profs: list[Profile]) -> _Plan:
     plan = _Plan([], {}, {})
     for req in requests:
         for p in profs:
-            gkey = (p.name, req.answer, req.solution)
+            variant = variant_of(p, req)
+            g_args = gold_args(p, req, variant)
+            gkey = (p.name, g_args)
             if gkey not in plan.gold_task:
                 plan.gold_task[gkey] = len(plan.tasks)
-                plan.tasks.append(("gold", p.name, (req.answer, req.solution)))
-            ekey = (p.name, req.completion)
+                plan.tasks.append(("gold", p.name, g_args))
+            e_args = extract_args(req, variant)
+            ekey = (p.name, e_args)
             if ekey not in plan.extract_task:
                 plan.extract_task[ekey] = len(plan.tasks)
-                plan.tasks.append(("extract", p.name, req.completion))
+                plan.tasks.append(("extract", p.name, e_args))
     return plan
 
 
@@ -218,7 +222,8 @@ def _run_phase2(item_key: dict[tuple[int, str], JudgeKey], cache, stats: GradeSt
             verdicts[key] = Outcome("ok", verdict)
         stats.cache_hits = len(verdicts)
     missing = [k for k in keys if k not in verdicts]
-    judge_tasks: list[Task] = [("judge", k[0], (k[3], k[2])) for k in missing]
+    # A key's fifth item, where present, is the benchmark variant (see engine/tasks.py).
+    judge_tasks: list[Task] = [("judge", k[0], judge_args(k[3], k[2], k[4] if len(k) > 4 else None)) for k in missing]
     stats.judged = len(judge_tasks)
     bar.extend(len(judge_tasks))
     fresh: dict[JudgeKey, bool] = {}
@@ -271,7 +276,9 @@ def grade_many(
             for p in profs:
                 gold, ext = plan.outcomes_of(phase1, p, req)
                 if gold.status == "ok" and ext.status == "ok":
-                    item_key[(i, p.name)] = (p.name, p.fingerprint, gold.value, ext.value.answer)
+                    key = (p.name, p.fingerprint, gold.value, ext.value.answer)
+                    variant = variant_of(p, req)
+                    item_key[(i, p.name)] = key if variant is None else (*key, variant)  # type: ignore[assignment]
         verdicts = _run_phase2(item_key, cache, stats, run, bar)
     finally:
         bar.close()

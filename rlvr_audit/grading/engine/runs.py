@@ -183,6 +183,7 @@ def grade_run(
 def _grade_todo(run, todo, names, problems, generations, workers, timeout, cache, progress):
     """Grade `todo` (key -> profiles), appending batch by batch; returns (totals, added)."""
     # Generations lacking the same profiles are graded together (usually one group).
+    benchmark = run.benchmark_identity.get("name")  # profiles that branch on it take its branch
     groups: dict[tuple[str, ...], list[Key]] = {}
     for key, lacking in todo.items():
         groups.setdefault(tuple(lacking), []).append(key)
@@ -194,7 +195,7 @@ def _grade_todo(run, todo, names, problems, generations, workers, timeout, cache
             requests = []
             for key in batch_keys:
                 problem = problems[key[0]]
-                requests.append(GradeRequest(generations[key].completion, problem.answer, problem.solution))
+                requests.append(GradeRequest.for_problem(problem, generations[key].completion, benchmark))
             batch = grade_many(
                 requests, list(group_profiles), workers=workers, timeout=timeout, cache=cache, progress=progress
             )

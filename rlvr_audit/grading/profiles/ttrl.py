@@ -3,6 +3,10 @@
 raw gold, PRM800K `grade_answer`. A letter gold (GPQA mode) is matched against the last
 standalone letter of the whole completion, carried inside the extraction. The format
 reward of the same harness is `grading.blocks.formats.ttrl_format_reward`.
+
+The reward does not branch on the data set (it always extracts with task `math` and
+compares against the answer field as stored), so every benchmark is graded alike; a list
+gold (OlympiadBench `final_answer`) is its first item, as TTRL's reward takes it.
 """
 
 from __future__ import annotations
@@ -29,13 +33,18 @@ class TtrlProfile(Profile):
     name = "ttrl"
     harness = "ruixin31/Rethink_RLVR (Spurious Rewards) ttrl qwen_reward_fn"
     description = "Qwen extract_answer (once) + PRM800K grade_answer against the raw answer"
-    version = "1"
+    version = "2"  # 2: a list gold is its first item
+    exact_benchmarks = ("math500", "aime24", "amc23", "amc", "minerva", "olympiadbench", "gsm8k")
+    uses_answer_items = True
 
     def __init__(self, r1_style: bool = False):
         self.r1_style = r1_style
 
     def prepare_gold(self, answer: str, solution: str | None = None) -> str:
         return str(answer)
+
+    def gold_step(self, answer, solution=None, answers=None, variant=None) -> str:
+        return str(answers[0]) if answers else self.prepare_gold(answer, solution)
 
     def extract(self, completion: str) -> Extraction:
         pred, found = ttrl_extract(completion, self.r1_style)
