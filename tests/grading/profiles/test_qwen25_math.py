@@ -91,4 +91,4 @@ def test_multiple_choice_gold_uses_the_letter_from_the_whole_completion():
 
 
 def test_profile_metadata():
-    assert P.name == "qwen25-math" and P.version == "1" and P.harness and P.description
+    assert P.name == "qwen25-math" and P.version == "2" and P.harness and P.description
