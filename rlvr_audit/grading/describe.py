@@ -10,7 +10,17 @@ from rlvr_audit.grading.registry import list_profiles
 # rules apply, but the harness's own gold handling for them was not reproduced.
 _CHECKED_ON: dict[str, tuple[str, ...]] = {
     name: ("math500",)
-    for name in ("math-verify", "sober", "minerva", "hendrycks", "prm800k", "r1zero", "r1zero-fast", "r1zero-tag", "dapo")
+    for name in (
+        "math-verify",
+        "sober",
+        "minerva",
+        "hendrycks",
+        "prm800k",
+        "r1zero",
+        "r1zero-fast",
+        "r1zero-tag",
+        "dapo",
+    )
 }
 
 

@@ -23,7 +23,16 @@ CASES = [
     ("qwen25-math", "minerva", "\\boxed{2 t}", "2 s", None, None, "incorrect", "2t"),
     ("qwen25-math", None, "\\boxed{2 t}", "2 s", None, None, "correct", "2"),
     ("qwen25-math", "math500", "\\boxed{2 t}", "2 s", None, None, "correct", "2"),
-    ("qwen25-math", "minerva", "\\boxed{\\frac{1}{s}}", "x", "so $\\boxed{\\frac{1}{s}}$", None, "correct", "\\frac{1}{s}"),
+    (
+        "qwen25-math",
+        "minerva",
+        "\\boxed{\\frac{1}{s}}",
+        "x",
+        "so $\\boxed{\\frac{1}{s}}$",
+        None,
+        "correct",
+        "\\frac{1}{s}",
+    ),
     ("qwen25-math", None, "\\boxed{\\frac{1}{s}}", "x", None, None, "incorrect", "\\frac{1}{}"),
     # the harness's own name for it is accepted too
     ("qwen25-math", "minerva_math", "\\boxed{2 t}", "2 s", None, None, "incorrect", "2t"),

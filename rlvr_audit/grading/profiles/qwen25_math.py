@@ -14,10 +14,10 @@ MATH-500 and unnamed data take the `math` path.
 from __future__ import annotations
 
 from rlvr_audit.grading.base import Extraction, Profile
-from rlvr_audit.grading.blocks.qwen_datasets import MINERVA, qwen_data_name, qwen_extract, qwen_gold, split_gold
 from rlvr_audit.grading.blocks.choice import split_letter, with_letter
 from rlvr_audit.grading.blocks.equivalence import math_equal
 from rlvr_audit.grading.blocks.extract import cut_at_stop_words, qwen_extract_once
+from rlvr_audit.grading.blocks.qwen_datasets import MINERVA, qwen_data_name, qwen_extract, qwen_gold, split_gold
 from rlvr_audit.grading.blocks.qwen_norm import qwen_strip_string
 
 __all__ = ["QWEN25_MATH", "Qwen25MathProfile"]
