@@ -22,7 +22,7 @@ STARVED_FACTOR = 10  # wall seconds per budget second before a starved child is 
 _POLL_S = (0.002, 0.01, 0.05)  # poll quickly first: most children finish in milliseconds
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds of a running process (Linux /proc), None where unknown."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
@@ -65,7 +65,7 @@ def finishes_within(work: Callable[[], object], budget_s: float) -> bool:
                 pid = 0
                 return True
             elapsed = time.monotonic() - started
-            cpu = _cpu_seconds(pid)
+            cpu = cpu_seconds(pid)
             used = elapsed if cpu is None else cpu
             if used > budget_s:
                 return False

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any
 
+from rlvr_audit.grading.blocks.cpu_budget import cpu_seconds as _cpu_seconds
 from rlvr_audit.grading.engine.tasks import Outcome, Task
 from rlvr_audit.grading.engine.worker_process import worker_main
 
@@ -65,16 +66,6 @@ def _main_hidden(hide: bool):
             main.__spec__ = spec
             if path is not None:
                 main.__file__ = path
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process (Linux /proc), None where unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def over_limit(worker: _Worker, now: float, timeout: float | None) -> str | None:
